@@ -1,0 +1,76 @@
+# Tasvieh — every set-up step lives here, so a fresh Debian/Ubuntu machine needs only `make`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# System packages: python-ldap needs its headers; catalogs need gettext; assets need npm.
+DEMO_APT := libldap2-dev libsasl2-dev gettext $(if $(shell command -v npm),,nodejs npm)
+# The tests also run real directory servers, a real browser and read PDFs.
+TEST_APT := $(DEMO_APT) slapd ldap-utils samba chromium poppler-utils
+
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "please install:$$missing"; exit 1; fi; \
+	  echo "[tasvieh] installing system packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+.PHONY: demo test lint check system-demo system-test venv venv-test assets messages screenshots clean
+
+system-demo:
+	$(call apt_install,$(DEMO_APT))
+
+system-test:
+	$(call apt_install,$(TEST_APT))
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+venv: system-demo $(VENV)/.installed
+venv-test: system-test $(VENV)/.installed-test
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
+messages: venv
+	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+
+demo: venv assets messages
+	TASVIEH_DEBUG=1 $(PY) manage.py migrate -v0
+	TASVIEH_DEBUG=1 $(PY) manage.py seed_demo
+	TASVIEH_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: venv-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy accounts clearance
+
+check: venv-test assets messages
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: venv-test assets messages lint check
+	$(PY) -m tests.servers.postgres $(VENV)/bin/pytest -q -rfEs $(PYTEST_ARGS)
+
+screenshots: venv-test assets messages
+	$(PY) -m tests.servers.postgres $(VENV)/bin/pytest -q tests/browser/test_screenshots.py --screenshots
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles demo.sqlite3 private-media

@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Faculty, Office, Role, User
+
+admin.site.site_header = _("Tasvieh administration")
+admin.site.site_title = _("Tasvieh")
+admin.site.index_title = _("Clearance portal settings")
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 1
+    autocomplete_fields = ["office", "faculty"]
+    fields = ["office", "faculty", "source", "created"]
+    readonly_fields = ["created"]
+    verbose_name = _("office role")
+    verbose_name_plural = _(
+        "office roles (a faculty office needs a faculty; roles from the directory are "
+        "refreshed at each sign-in)"
+    )
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).select_related("office", "faculty")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [RoleInline]
+    list_display = ["username", "first_name", "last_name", "student_number", "is_staff"]
+    search_fields = ["username", "first_name", "last_name", "email", "student_number"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Student"), {"fields": ["student_number"]}),
+    )
+
+
+@admin.register(Faculty)
+class FacultyAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "letter_prefix", "letter_format", "is_active"]
+    list_editable = ["is_active"]
+    search_fields = ["name", "name_en", "code"]
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["order", "name", "code", "scope", "records_debt"]
+    list_display_links = ["name"]
+    list_editable = ["records_debt"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["code", "scope", "order"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        # Offices are the steps of the process; adding one needs a new flow node.
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "office", "faculty", "source", "created"]
+    list_filter = ["office", "faculty", "source"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user", "office", "faculty"]
+    list_select_related = ["user", "office", "faculty"]

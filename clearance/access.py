@@ -1,0 +1,80 @@
+"""Reads that enforce who may see what: a student their own requests, an expert their office's."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.backends import OfficeRoleBackend
+from accounts.models import Office, User
+from clearance.models import ClearanceRequest
+
+_backend = OfficeRoleBackend()
+
+
+def office_permissions(user: User) -> set[str]:
+    return _backend.get_office_permissions(user)
+
+
+def is_officer(user: User) -> bool:
+    return user.is_authenticated and bool(office_permissions(user))
+
+
+def request_for_student(*, pk: int, user: User) -> ClearanceRequest:
+    """The student's own request, or 404 — never another student's."""
+    try:
+        return ClearanceRequest.objects.select_related(
+            "request_type", "faculty", "current_office"
+        ).get(pk=pk, student=user)
+    except ClearanceRequest.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def requests_visible_to_officer(user: User) -> QuerySet[ClearanceRequest]:
+    """Requests an expert may look at: any step of theirs covers the request."""
+    perms = office_permissions(user)
+    faculty_codes = {p.split(".")[3] for p in perms if p.count(".") == 3}
+    has_university_role = any(p.count(".") == 2 for p in perms)
+    if has_university_role:
+        return ClearanceRequest.objects.all()
+    return ClearanceRequest.objects.filter(faculty__code__in=faculty_codes)
+
+
+def request_for_viewer(*, pk: int, user: User) -> ClearanceRequest:
+    """A request its student or a covering expert may see; 404 for everyone else."""
+    queryset = ClearanceRequest.objects.filter(pk=pk)
+    visible = queryset.filter(student=user) | queryset.filter(
+        pk__in=requests_visible_to_officer(user).values("pk")
+    )
+    request = visible.select_related("request_type", "faculty", "current_office").first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def tasks_for_officer(user: User) -> QuerySet[Task]:
+    """Office tasks (open or done) whose office and faculty the user's roles cover."""
+    return Task.objects.filter(
+        flow_task_type="HUMAN", owner_permission__in=office_permissions(user)
+    )
+
+
+def task_for_officer(*, pk: int, user: User) -> Task:
+    """One task the expert's roles cover, or 404 — never another faculty's."""
+    task = tasks_for_officer(user).select_related("owner", "process").filter(pk=pk).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def queue_for_officer(user: User) -> QuerySet[Task]:
+    """Unclaimed tasks waiting for one of the expert's offices."""
+    return tasks_for_officer(user).filter(
+        status=STATUS.NEW, process__clearance_request__status=ClearanceRequest.Status.IN_PROGRESS
+    )
+
+
+def officer_offices(user: User) -> QuerySet[Office]:
+    codes = {p.split(".")[2] for p in office_permissions(user)}
+    return Office.objects.filter(code__in=codes)
+

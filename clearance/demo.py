@@ -1,0 +1,100 @@
+"""Demo and test data: valid form values, students, and one expert per office role."""
+
+import datetime as dt
+from typing import Any
+
+from accounts.models import Faculty, Office, Role, User
+from clearance.models import (
+    City,
+    ClearanceRequest,
+    EducationStatus,
+    FieldOfStudy,
+    Gender,
+    MaritalStatus,
+    RequestType,
+)
+
+DEMO_PASSWORD = "tasvieh-demo"
+
+
+def make_national_code(serial: int) -> str:
+    """Build a valid national code (correct check digit) from a serial number."""
+    body = f"{serial:09d}"
+    total = sum(int(body[i]) * (10 - i) for i in range(9)) % 11
+    check = total if total < 2 else 11 - total
+    return body + str(check)
+
+
+def form_values(*, serial: int, faculty: Faculty | None = None, request_type: str = "graduation") -> dict[str, Any]:
+    """Model values of a valid clearance request for one student."""
+    field = FieldOfStudy.objects.filter(is_active=True)
+    if faculty is not None:
+        field = field.filter(faculty=faculty)
+    field_of_study = field.select_related("faculty", "degree").order_by("pk").first()
+    assert field_of_study is not None, "no field of study seeded"
+    return {
+        "request_type": RequestType.objects.get(code=request_type),
+        "full_name": "دانشجوی نمونه " + "ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی"[serial % 32],
+        "student_number": f"{98100000 + serial}",
+        "national_code": make_national_code(1_000_000 + serial),
+        "father_name": "علی",
+        "card_status": ClearanceRequest.CardStatus.RETURNED,
+        "birth_certificate_number": f"{1000 + serial}",
+        "birth_date": dt.date(2000, 3, 21),
+        "place_of_issue": City.objects.order_by("pk").first(),
+        "marital_status": MaritalStatus.objects.get(code="single"),
+        "gender": Gender.objects.order_by("pk").first(),
+        "education_status": EducationStatus.objects.get(code="graduated"),
+        "faculty": field_of_study.faculty,
+        "landline": "02188776655",
+        "mobile": f"0912{1000000 + serial:07d}",
+        "field_of_study": field_of_study,
+        "degree": field_of_study.degree,
+        "address": "تهران، خیابان ولیعصر، کوچه بهار، پلاک ۱۲",
+    }
+
+
+def post_data(values: dict[str, Any]) -> dict[str, str]:
+    """The same values as a browser would post them in the form."""
+    from clearance.persian import format_jalali
+
+    data = {}
+    for name, value in values.items():
+        if hasattr(value, "pk"):
+            data[name] = str(value.pk)
+        elif name == "birth_date":
+            data[name] = format_jalali(value)
+        else:
+            data[name] = str(value)
+    return data
+
+
+def make_user(username: str, *, first_name: str = "", last_name: str = "", **extra: Any) -> User:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first_name, "last_name": last_name, **extra}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def expert_username(office: Office, faculty: Faculty | None) -> str:
+    return f"{office.code}.{faculty.code}" if faculty else office.code
+
+
+def make_experts(faculties: list[Faculty] | None = None) -> list[User]:
+    """One expert per office role: per faculty for faculty offices, one per university office."""
+    faculties = faculties if faculties is not None else list(Faculty.objects.filter(is_active=True))
+    experts = []
+    for office in Office.objects.all():
+        for faculty in faculties if office.is_faculty_office else [None]:
+            user = make_user(
+                expert_username(office, faculty),
+                first_name=str(office.name),
+                last_name=str(faculty.name) if faculty else "",
+            )
+            Role.objects.get_or_create(user=user, office=office, faculty=faculty)
+            experts.append(user)
+    return experts
+

@@ -1,0 +1,334 @@
+"""Forms: the student's clearance form, comments with attachments, and office decisions."""
+
+from typing import Any
+
+import filetype
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Faculty
+from clearance import validators
+from clearance.models import (
+    City,
+    ClearanceRequest,
+    DegreeLevel,
+    EducationStatus,
+    FieldOfStudy,
+    Gender,
+    MaritalStatus,
+    RequestType,
+)
+from clearance.persian import format_jalali, normalize_letters, normalize_text
+
+ALLOWED_DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DocumentsField(forms.FileField):
+    """Several scans (PDF, JPEG, PNG); the type is read from the content, not the name."""
+
+    widget = MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Documents"))
+        kwargs.setdefault(
+            "help_text",
+            _("Scans as PDF, JPEG or PNG, at most %(mb)s MB each. You may pick several files.")
+            % {"mb": settings.TASVIEH_MAX_UPLOAD_MB},
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        limit = settings.TASVIEH_MAX_UPLOAD_MB * 1024 * 1024
+        for upload in files:
+            if upload.size > limit:
+                raise ValidationError(
+                    _("“%(name)s” is larger than %(mb)s MB.")
+                    % {"name": upload.name, "mb": settings.TASVIEH_MAX_UPLOAD_MB},
+                    code="too_large",
+                )
+            head = upload.read(512)
+            upload.seek(0)
+            kind = filetype.guess(head)
+            if kind is None or kind.mime not in ALLOWED_DOCUMENT_TYPES:
+                raise ValidationError(
+                    _("“%(name)s” is not a PDF, JPEG or PNG file.") % {"name": upload.name},
+                    code="file_type",
+                )
+            upload.content_type = kind.mime
+        return list(files)
+
+
+class JalaliDateField(forms.Field):
+    """A date typed in the Jalali calendar as 1380/05/12, stored as a Gregorian date."""
+
+    widget = forms.TextInput(attrs={"data-jdp": "", "inputmode": "numeric", "maxlength": 10})
+
+    def prepare_value(self, value: Any) -> Any:
+        if hasattr(value, "year"):
+            return format_jalali(value)
+        return value
+
+    def to_python(self, value: Any) -> Any:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        return validators.clean_jalali_date(text)
+
+
+class ClearanceRequestForm(forms.ModelForm):
+    """The 17 fields of the original clearance form, in its order."""
+
+    birth_date = JalaliDateField(
+        label=_("birth date"),
+        help_text=_("In the Jalali calendar as year/month/day, e.g. 1380/05/12."),
+        widget=forms.TextInput(
+            attrs={"data-jdp": "", "inputmode": "numeric", "autocomplete": "bday",
+                   "placeholder": "۱۳۸۰/۰۵/۱۲", "maxlength": 10}
+        ),
+    )
+    documents = DocumentsField()
+
+    class Meta:
+        model = ClearanceRequest
+        fields = [
+            "request_type",
+            "full_name",
+            "student_number",
+            "national_code",
+            "father_name",
+            "card_status",
+            "birth_certificate_number",
+            "birth_date",
+            "place_of_issue",
+            "marital_status",
+            "gender",
+            "education_status",
+            "faculty",
+            "landline",
+            "mobile",
+            "field_of_study",
+            "degree",
+            "address",
+        ]
+        labels = {
+            "request_type": _("request type"),
+            "full_name": _("full name"),
+            "student_number": _("student number"),
+            "national_code": _("national code"),
+            "father_name": _("father's name"),
+            "card_status": _("student card returned"),
+            "birth_certificate_number": _("birth certificate number"),
+            "place_of_issue": _("place of issue"),
+            "marital_status": _("marital status"),
+            "gender": _("gender"),
+            "education_status": _("education status"),
+            "faculty": _("faculty"),
+            "landline": _("landline"),
+            "mobile": _("mobile"),
+            "field_of_study": _("field of study"),
+            "degree": _("degree"),
+            "address": _("permanent address"),
+        }
+        help_texts = {
+            "request_type": _("Why you are leaving: graduation, withdrawal or transfer."),
+            "full_name": _("Your first and last name in Persian, exactly as on your ID card."),
+            "student_number": _("The number on your student card; Persian digits are fine."),
+            "national_code": _("Your 10-digit national code (کد ملی), without dashes."),
+            "father_name": _("Your father's first name, as on your birth certificate."),
+            "card_status": _("Whether you have handed your student card back to the faculty."),
+            "birth_certificate_number": _("The number of your birth certificate (شناسنامه)."),
+            "place_of_issue": _("The city where your birth certificate was issued; type to search."),
+            "marital_status": _("Your current marital status."),
+            "gender": _("As recorded in your student file."),
+            "education_status": _("Your status now: graduated, withdrawn, transferred…"),
+            "faculty": _("The faculty you studied at; its offices will review your request."),
+            "landline": _("A landline with its area code, e.g. 02188776655."),
+            "mobile": _("Your mobile number, e.g. 09121234567; offices may call you."),
+            "field_of_study": _("Choose your faculty and degree first; the list follows them."),
+            "degree": _("The degree of the program you are leaving."),
+            "address": _("Your permanent home address, with city, street and postal code."),
+        }
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "student_number": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "national_code": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12}),
+            "birth_certificate_number": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "landline": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+            "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+            "card_status": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(self.Meta.fields + ["documents"])
+        active = {
+            "request_type": RequestType.objects.filter(is_active=True),
+            "marital_status": MaritalStatus.objects.filter(is_active=True),
+            "gender": Gender.objects.filter(is_active=True),
+            "education_status": EducationStatus.objects.filter(is_active=True),
+            "faculty": Faculty.objects.filter(is_active=True),
+            "degree": DegreeLevel.objects.filter(is_active=True),
+            "place_of_issue": City.objects.filter(is_active=True).select_related("province"),
+            "field_of_study": FieldOfStudy.objects.filter(is_active=True).select_related(
+                "faculty", "degree"
+            ),
+        }
+        for name, queryset in active.items():
+            self.fields[name].queryset = queryset
+        self.fields["card_status"].choices = ClearanceRequest.CardStatus.choices
+        self.fields["address"].max_length = 500
+        self.fields["national_code"].max_length = 12
+        for name in ("landline", "mobile", "student_number", "birth_certificate_number"):
+            self.fields[name].max_length = 20
+
+    def clean_birth_date(self) -> Any:
+        return validators.check_birth_date(self.cleaned_data["birth_date"])
+
+    def clean_full_name(self) -> str:
+        return validators.clean_persian_name(self.cleaned_data["full_name"])
+
+    def clean_father_name(self) -> str:
+        return validators.clean_persian_name(self.cleaned_data["father_name"])
+
+    def clean_student_number(self) -> str:
+        return validators.clean_digits(
+            self.cleaned_data["student_number"], min_length=5, max_length=12
+        )
+
+    def clean_national_code(self) -> str:
+        return validators.clean_national_code(self.cleaned_data["national_code"])
+
+    def clean_birth_certificate_number(self) -> str:
+        return validators.clean_digits(
+            self.cleaned_data["birth_certificate_number"], min_length=1, max_length=10
+        )
+
+    def clean_landline(self) -> str:
+        return validators.clean_landline(self.cleaned_data["landline"])
+
+    def clean_mobile(self) -> str:
+        return validators.clean_mobile(self.cleaned_data["mobile"])
+
+    def clean_address(self) -> str:
+        address = normalize_text(self.cleaned_data["address"])
+        if len(address) < 10:
+            raise ValidationError(_("Write the full address, with city and street."))
+        return address
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        field, faculty, degree = data.get("field_of_study"), data.get("faculty"), data.get("degree")
+        if field and faculty and degree and (
+            field.faculty_id != faculty.pk or field.degree_id != degree.pk
+        ):
+            self.add_error(
+                "field_of_study",
+                _("“%(field)s” is not offered at this faculty for this degree.")
+                % {"field": field.name},
+            )
+        return data
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Write to the office handling your request."),
+    )
+    documents = DocumentsField()
+
+    def clean_body(self) -> str:
+        return normalize_letters(self.cleaned_data["body"]).strip()
+
+
+class StaffCommentForm(CommentForm):
+    internal = forms.BooleanField(
+        label=_("Internal note (staff only)"),
+        required=False,
+        help_text=_("Internal notes are never shown to the student."),
+    )
+
+
+class ApproveForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown to the student on the timeline."),
+    )
+
+    def __init__(self, *args: Any, office: Any, proposed_letter_number: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if office.records_debt:
+            self.fields["debt_rials"] = forms.IntegerField(
+                label=_("Debt (rials)"),
+                min_value=0,
+                max_value=10**13,
+                initial=0,
+                help_text=_("The student's debt to this office in rials; 0 if none."),
+            )
+            self.fields["settlement"] = forms.CharField(
+                label=_("How it was settled"),
+                required=False,
+                max_length=200,
+                help_text=_("E.g. paid in full (receipt no.), installment agreement, guarantee."),
+            )
+        if office.code == "dormitory":
+            self.fields["had_dormitory"] = forms.TypedChoiceField(
+                label=_("Did the student have a dormitory?"),
+                choices=[("yes", _("Yes")), ("no", _("No"))],
+                coerce=lambda v: v == "yes",
+                widget=forms.RadioSelect,
+                help_text=_("Residents are also cleared by the IT office."),
+            )
+        if office.code == "secretariat":
+            self.fields["letter_number"] = forms.CharField(
+                label=_("Letter number"),
+                max_length=60,
+                required=False,
+                initial=proposed_letter_number,
+                help_text=_(
+                    "Proposed from the faculty's sequence; keep it (or leave it empty) to take "
+                    "the next free number, or type another unused number."
+                ),
+            )
+            self.fields["letter_date"] = JalaliDateField(
+                label=_("Letter date"),
+                help_text=_("Jalali date of the letter, e.g. 1405/09/04."),
+            )
+        if office.code == "welfare":
+            self.fields["form_registered"] = forms.BooleanField(
+                label=_("The clearance form is registered in the welfare system"),
+                help_text=_("Confirm the welfare office registered the student's clearance form."),
+            )
+
+    def clean_debt_rials(self) -> int:
+        return int(self.cleaned_data["debt_rials"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("debt_rials") and not data.get("settlement"):
+            self.add_error("settlement", _("Say how a non-zero debt was settled."))
+        return data
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for return"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Tell the student exactly what to correct or attach."),
+    )

@@ -1,0 +1,381 @@
+"""The clearance request, its reference data, and its immutable history."""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+from accounts.models import Faculty, Office
+
+
+class ReferenceItem(models.Model):
+    """A named, orderable value an administrator manages in admin."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RequestType(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("request type")
+        verbose_name_plural = _("request types")
+
+
+class DegreeLevel(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("degree level")
+        verbose_name_plural = _("degree levels")
+
+
+class EducationStatus(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("education status")
+        verbose_name_plural = _("education statuses")
+
+
+class MaritalStatus(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("marital status")
+        verbose_name_plural = _("marital statuses")
+
+
+class Gender(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("gender")
+        verbose_name_plural = _("genders")
+
+
+class Province(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class City(models.Model):
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province")
+    )
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        constraints = [
+            models.UniqueConstraint(fields=["province", "name"], name="city_unique_in_province")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.province.name})"
+
+
+class FieldOfStudy(models.Model):
+    faculty = models.ForeignKey(
+        Faculty, on_delete=models.PROTECT, related_name="fields", verbose_name=_("faculty")
+    )
+    degree = models.ForeignKey(
+        DegreeLevel, on_delete=models.PROTECT, related_name="fields", verbose_name=_("degree")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("field of study")
+        verbose_name_plural = _("fields of study")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["faculty", "degree", "name"], name="field_unique_per_faculty_degree"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClearanceRequest(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("in progress")
+        RETURNED = "returned", _("returned to the student")
+        CLEARED = "cleared", _("cleared")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class CardStatus(models.TextChoices):
+        RETURNED = "returned", _("returned")
+        LOST = "lost", _("lost")
+        NOT_RETURNED = "not_returned", _("not yet returned")
+
+    OPEN_STATUSES = (Status.IN_PROGRESS, Status.RETURNED)
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="clearance_requests",
+        verbose_name=_("student"),
+    )
+    request_type = models.ForeignKey(
+        RequestType, on_delete=models.PROTECT, verbose_name=_("request type")
+    )
+    # The 17 fields of the form, in the order of the original guide.
+    full_name = models.CharField(_("full name"), max_length=120)
+    student_number = models.CharField(_("student number"), max_length=20)
+    national_code = models.CharField(_("national code"), max_length=10)
+    father_name = models.CharField(_("father's name"), max_length=80)
+    card_status = models.CharField(
+        _("student card returned"), max_length=20, choices=CardStatus.choices
+    )
+    birth_certificate_number = models.CharField(_("birth certificate number"), max_length=10)
+    birth_date = models.DateField(_("birth date"))
+    place_of_issue = models.ForeignKey(
+        City, on_delete=models.PROTECT, verbose_name=_("place of issue")
+    )
+    marital_status = models.ForeignKey(
+        MaritalStatus, on_delete=models.PROTECT, verbose_name=_("marital status")
+    )
+    gender = models.ForeignKey(Gender, on_delete=models.PROTECT, verbose_name=_("gender"))
+    education_status = models.ForeignKey(
+        EducationStatus, on_delete=models.PROTECT, verbose_name=_("education status")
+    )
+    faculty = models.ForeignKey(Faculty, on_delete=models.PROTECT, verbose_name=_("faculty"))
+    landline = models.CharField(_("landline"), max_length=11)
+    mobile = models.CharField(_("mobile"), max_length=11)
+    field_of_study = models.ForeignKey(
+        FieldOfStudy, on_delete=models.PROTECT, verbose_name=_("field of study")
+    )
+    degree = models.ForeignKey(DegreeLevel, on_delete=models.PROTECT, verbose_name=_("degree"))
+    address = models.TextField(_("permanent address"), max_length=500)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    current_office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("with office"),
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    had_dormitory = models.BooleanField(_("had a dormitory"), null=True, blank=True)
+    letter_number = models.CharField(_("letter number"), max_length=60, null=True, blank=True)
+    letter_date = models.DateField(_("letter date"), null=True, blank=True)
+    process = models.OneToOneField(
+        Process,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clearance_request",
+        verbose_name=_("process"),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    closed = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("clearance request")
+        verbose_name_plural = _("clearance requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(status__in=["in_progress", "returned"]),
+                name="one_open_request_per_student",
+            ),
+            models.UniqueConstraint(
+                fields=["national_code"],
+                condition=Q(status__in=["in_progress", "returned"]),
+                name="one_open_request_per_national_code",
+            ),
+            models.UniqueConstraint(fields=["letter_number"], name="letter_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Request #%(pk)s — %(name)s") % {"pk": self.pk, "name": self.full_name}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class Event(models.Model):
+    """One immutable line of a request's history: who did what, when and from where."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        CLAIMED = "claimed", _("claimed")
+        RELEASED = "released", _("released")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned to the student")
+        RESUBMITTED = "resubmitted", _("resubmitted")
+        CANCELLED = "cancelled", _("cancelled")
+        CLEARED = "cleared", _("cleared")
+
+    request = models.ForeignKey(
+        ClearanceRequest,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("request"),
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("office")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    debt_rials = models.PositiveBigIntegerField(_("debt (rials)"), null=True, blank=True)
+    settlement = models.CharField(_("settlement"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    task_id = models.BigIntegerField(_("task"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    waited_seconds = models.PositiveIntegerField(
+        _("time with the office (s)"), null=True, blank=True
+    )
+    created = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("history event")
+        verbose_name_plural = _("history events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.request_id}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise ValueError("History events are immutable.")
+        super().save(*args, **kwargs)
+
+
+class Comment(models.Model):
+    request = models.ForeignKey(
+        ClearanceRequest,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("request"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("office"),
+        help_text=_("The office the author wrote for; empty for the student."),
+    )
+    body = models.TextField(_("text"), max_length=4000)
+    internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Staff only; never shown to the student.")
+    )
+    created = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    """Store under a random name: the original name is kept only in the database."""
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"documents/{instance.request_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Document(models.Model):
+    request = models.ForeignKey(
+        ClearanceRequest,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("request"),
+    )
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("comment"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=60)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    created = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class LetterSequence(models.Model):
+    """The secretariat's running letter number, per faculty and Jalali year."""
+
+    faculty = models.ForeignKey(Faculty, on_delete=models.PROTECT, verbose_name=_("faculty"))
+    year = models.PositiveSmallIntegerField(_("Jalali year"))
+    last_number = models.PositiveIntegerField(_("last number issued"), default=0)
+
+    class Meta:
+        verbose_name = _("letter number sequence")
+        verbose_name_plural = _("letter number sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["faculty", "year"], name="letter_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.faculty} {self.year}: {self.last_number}"
+
+
+class ClearanceProcess(Process):
+    """The viewflow process of one clearance request."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("clearance process")
+        verbose_name_plural = _("clearance processes")
+
+    @property
+    def clearance(self) -> ClearanceRequest:
+        return ClearanceRequest.objects.get(process_id=self.pk)

@@ -1,0 +1,147 @@
+"""Tasvieh settings: one module, every knob read from the environment (see README)."""
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from clearance.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("TASVIEH_DEBUG", False)
+# Production must set its own key; `manage.py check --deploy` flags the default one.
+SECRET_KEY = env_str("TASVIEH_SECRET_KEY", "django-insecure-demo-and-tests-only")
+ALLOWED_HOSTS = env_list("TASVIEH_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("TASVIEH_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "accounts",
+    "clearance.apps.ClearanceConfig",
+    "viewflow",
+    "viewflow.workflow",
+    "axes",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "clearance.urls"
+WSGI_APPLICATION = "clearance.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "clearance.context_processors.portal",
+            ],
+            "builtins": ["clearance.templatetags.persian"],
+        },
+    }
+]
+
+# PostgreSQL in production and tests (DATABASE_URL); SQLite only for the demo.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'demo.sqlite3'}"),
+        conn_max_age=env_int("TASVIEH_DB_CONN_MAX_AGE", 60),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.OfficeRoleBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Persian first.
+LANGUAGE_CODE = "fa"
+LANGUAGES = [("fa", _("Persian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("TASVIEH_TIME_ZONE", "Asia/Tehran")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# Front-end libraries come from the npm registry (package.json) and are served from
+# node_modules under /static/vendor/: nothing third-party is committed or fetched from a CDN.
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "node_modules")]
+
+# Uploaded documents live outside the static tree and are only served through a view
+# that checks who may see them.
+MEDIA_ROOT = Path(env_str("TASVIEH_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/documents/"},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASVIEH_MAX_UPLOAD_MB = env_int("TASVIEH_MAX_UPLOAD_MB", 5)
+DATA_UPLOAD_MAX_MEMORY_SIZE = (TASVIEH_MAX_UPLOAD_MB + 1) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+TASVIEH_PASSWORD_RESET_URL = env_str("TASVIEH_PASSWORD_RESET_URL", "https://account.iums.ac.ir/")
+TASVIEH_UNIVERSITY_NAME = env_str("TASVIEH_UNIVERSITY_NAME", "")
+TASVIEH_QUEUE_PAGE_SIZE = env_int("TASVIEH_QUEUE_PAGE_SIZE", 25)
+
+# Throttle repeated failed sign-ins per username and address (django-axes).
+AXES_ENABLED = env_bool("TASVIEH_AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("TASVIEH_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("TASVIEH_LOGIN_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("TASVIEH_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+# Role uniqueness with a NULL faculty needs PostgreSQL; the SQLite demo lives without it.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("TASVIEH_LOG_LEVEL", "WARNING")},
+}
+
+# Active Directory sign-in: enabled when TASVIEH_LDAP_SERVER_URI is set.
+from accounts.directory_settings import configure as _configure_directory  # noqa: E402
+
+_configure_directory(globals())

@@ -1,0 +1,73 @@
+"""Template filters for Persian display: Jalali dates, Persian digits, relative ages."""
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from clearance.persian import format_jalali, persian_digits
+
+register = template.Library()
+
+
+def _localize_digits(text: str) -> str:
+    return persian_digits(text) if translation.get_language() == "fa" else text
+
+
+@register.filter
+def jdate(value: dt.date | dt.datetime | None) -> str:
+    """Jalali date, in Persian digits when the page is Persian."""
+    return _localize_digits(format_jalali(value))
+
+
+@register.filter
+def jdatetime(value: dt.datetime | None) -> str:
+    return _localize_digits(format_jalali(value, with_time=True))
+
+
+@register.filter
+def fadigits(value: object) -> str:
+    """Digits in the page's script (Persian digits on Persian pages)."""
+    if value is None:
+        return ""
+    return _localize_digits(str(value))
+
+
+@register.filter
+def rials(value: int | None) -> str:
+    if value is None:
+        return ""
+    return _localize_digits(f"{value:,}")
+
+
+@register.filter
+def age(value: dt.datetime | None) -> str:
+    """How long ago, as '۳ روز پیش'."""
+    if value is None:
+        return ""
+    seconds = int((timezone.now() - value).total_seconds())
+    if seconds < 3600:
+        minutes = max(seconds // 60, 1)
+        text = ngettext("%(n)d minute ago", "%(n)d minutes ago", minutes) % {"n": minutes}
+    elif seconds < 86400:
+        hours = seconds // 3600
+        text = ngettext("%(n)d hour ago", "%(n)d hours ago", hours) % {"n": hours}
+    else:
+        days = seconds // 86400
+        text = ngettext("%(n)d day ago", "%(n)d days ago", days) % {"n": days}
+    return _localize_digits(text)
+
+
+@register.filter
+def duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 3600:
+        text = _("%(n)d min") % {"n": max(seconds // 60, 1)}
+    elif seconds < 86400:
+        text = _("%(n)d h") % {"n": seconds // 3600}
+    else:
+        text = _("%(n)d d") % {"n": seconds // 86400}
+    return _localize_digits(text)

@@ -1,0 +1,97 @@
+"""Validators for the clearance form; each takes raw input and returns the clean value."""
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from clearance.persian import ascii_digits, normalize_text, parse_jalali
+
+_PERSIAN_NAME = re.compile(r"^[\u0600-\u06FF\u200c\s]+$")
+
+
+def national_code_is_valid(code: str) -> bool:
+    """Apply the official check-digit rule of the Iranian national code."""
+    if not re.fullmatch(r"\d{10}", code) or len(set(code)) == 1:
+        return False
+    check = int(code[9])
+    total = sum(int(code[i]) * (10 - i) for i in range(9)) % 11
+    return check == total if total < 2 else check == 11 - total
+
+
+def clean_national_code(value: str) -> str:
+    code = ascii_digits(value).strip().replace("-", "").replace(" ", "")
+    if not national_code_is_valid(code):
+        raise ValidationError(
+            _("Enter a valid 10-digit national code; the check digit does not match."),
+            code="national_code",
+        )
+    return code
+
+
+def clean_mobile(value: str) -> str:
+    number = re.sub(r"[\s\-()]", "", ascii_digits(value))
+    if number.startswith("+98"):
+        number = "0" + number[3:]
+    elif number.startswith("0098"):
+        number = "0" + number[4:]
+    elif number.startswith("98") and len(number) == 12:
+        number = "0" + number[2:]
+    elif number.startswith("9") and len(number) == 10:
+        number = "0" + number
+    if not re.fullmatch(r"09\d{9}", number):
+        raise ValidationError(
+            _("Enter a mobile number like 09121234567 (11 digits starting with 09)."),
+            code="mobile",
+        )
+    return number
+
+
+def clean_landline(value: str) -> str:
+    number = re.sub(r"[\s\-()]", "", ascii_digits(value))
+    if number.startswith("+98"):
+        number = "0" + number[3:]
+    if not re.fullmatch(r"0[1-8]\d{9}", number):
+        raise ValidationError(
+            _("Enter the landline with its area code, 11 digits, like 02188776655."),
+            code="landline",
+        )
+    return number
+
+
+def clean_digits(value: str, *, min_length: int, max_length: int) -> str:
+    digits = ascii_digits(value).strip()
+    if not digits.isdigit() or not (min_length <= len(digits) <= max_length):
+        raise ValidationError(
+            _("Enter %(min)s to %(max)s digits.") % {"min": min_length, "max": max_length},
+            code="digits",
+        )
+    return digits
+
+
+def clean_persian_name(value: str) -> str:
+    name = normalize_text(value)
+    if not name or not _PERSIAN_NAME.fullmatch(name):
+        raise ValidationError(_("Write the name in Persian letters."), code="persian_name")
+    return name
+
+
+def clean_jalali_date(value: str) -> dt.date:
+    try:
+        return parse_jalali(value)
+    except ValueError as exc:
+        raise ValidationError(
+            _("Enter a Jalali date as year/month/day, like 1380/05/12."), code="jalali_date"
+        ) from exc
+
+
+def check_birth_date(date: dt.date, *, today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    oldest = today - dt.timedelta(days=int(365.25 * 90))
+    youngest = today - dt.timedelta(days=int(365.25 * 14))
+    if not (oldest <= date <= youngest):
+        raise ValidationError(
+            _("The birth date must make you between 14 and 90 years old."), code="birth_range"
+        )
+    return date

@@ -1,0 +1,481 @@
+"""Pages of the student and the office expert; each view parses, calls one action, redirects."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.models import Faculty, User
+from clearance import access, services
+from clearance.forms import (
+    ApproveForm,
+    ClearanceRequestForm,
+    CommentForm,
+    ReturnForm,
+    StaffCommentForm,
+)
+from clearance.models import ClearanceRequest, Comment, Document, Event, FieldOfStudy, RequestType
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if access.is_officer(_user(request)):
+        return redirect("office_queue")
+    return redirect("request_list")
+
+
+# --- the student's pages -------------------------------------------------------------
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    requests = (
+        ClearanceRequest.objects.filter(student=request.user)
+        .select_related("request_type", "current_office", "faculty")
+        .order_by("-created")
+    )
+    type_code = request.GET.get("type", "")
+    status = request.GET.get("status", "")
+    if type_code:
+        requests = requests.filter(request_type__code=type_code)
+    if status in ClearanceRequest.Status.values:
+        requests = requests.filter(status=status)
+    return render(
+        request,
+        "clearance/request_list.html",
+        {
+            "requests": requests,
+            "request_types": RequestType.objects.filter(is_active=True),
+            "statuses": ClearanceRequest.Status.choices,
+            "selected_type": type_code,
+            "selected_status": status,
+            "has_open": ClearanceRequest.objects.filter(
+                student=request.user, status__in=ClearanceRequest.OPEN_STATUSES
+            ).exists(),
+        },
+    )
+
+
+def _field_options() -> list[dict[str, Any]]:
+    return list(FieldOfStudy.objects.filter(is_active=True).values("pk", "faculty_id", "degree_id"))
+
+
+@login_required
+def request_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    existing = ClearanceRequest.objects.filter(
+        student=user, status__in=ClearanceRequest.OPEN_STATUSES
+    ).first()
+    if existing:
+        messages.info(request, _("You already have an open request; here it is."))
+        return redirect("request_detail", pk=existing.pk)
+    if request.method == "POST":
+        form = ClearanceRequestForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
+            try:
+                created = services.request_submit(
+                    student=user, data=data, documents=form.cleaned_data["documents"],
+                    ip=client_ip(request),
+                )
+            except services.ActionRefused as refused:
+                messages.error(request, refused.message)
+                return redirect("request_list")
+            messages.success(request, _("Your request was created and sent to the education office."))
+            return redirect("request_detail", pk=created.pk)
+    else:
+        initial: dict[str, Any] = {"student_number": user.student_number}
+        if user.get_full_name():
+            initial["full_name"] = user.get_full_name()
+        type_code = request.GET.get("type")
+        if type_code:
+            initial["request_type"] = RequestType.objects.filter(code=type_code).first()
+        form = ClearanceRequestForm(initial=initial)
+    return render(
+        request,
+        "clearance/request_form.html",
+        {"form": form, "field_options": _field_options(), "editing": False},
+    )
+
+
+def _timeline(clearance_request: ClearanceRequest, *, staff: bool) -> QuerySet[Event]:
+    events = clearance_request.events.select_related("office", "actor")
+    if not staff:
+        events = events.exclude(kind__in=[Event.Kind.CLAIMED, Event.Kind.RELEASED])
+    return events
+
+
+def _thread(clearance_request: ClearanceRequest, *, staff: bool) -> QuerySet[Comment]:
+    comments = clearance_request.comments.select_related("author", "office").prefetch_related(
+        "documents"
+    )
+    return comments if staff else comments.filter(internal=False)
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    clearance_request = access.request_for_student(pk=pk, user=_user(request))
+    return render(
+        request,
+        "clearance/request_detail.html",
+        {
+            "req": clearance_request,
+            "detail": _request_detail_context(clearance_request, staff=False),
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+def _request_detail_context(clearance_request: ClearanceRequest, *, staff: bool) -> dict[str, Any]:
+    full = ClearanceRequest.objects.select_related(
+        "request_type", "place_of_issue__province", "marital_status", "gender",
+        "education_status", "faculty", "field_of_study", "degree", "current_office",
+    ).get(pk=clearance_request.pk)
+    return {
+        "values": [
+            (full._meta.get_field(name).verbose_name, _display(full, name))
+            for name in ClearanceRequestForm.Meta.fields
+        ],
+        "timeline": _timeline(clearance_request, staff=staff),
+        "comments": _thread(clearance_request, staff=staff),
+        "documents": clearance_request.documents.filter(comment__isnull=True).select_related(
+            "uploaded_by"
+        ),
+    }
+
+
+def _display(obj: ClearanceRequest, name: str) -> Any:
+    display = getattr(obj, f"get_{name}_display", None)
+    return display() if display else getattr(obj, name)
+
+
+@login_required
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    clearance_request = access.request_for_student(pk=pk, user=user)
+    if clearance_request.status != ClearanceRequest.Status.RETURNED:
+        messages.error(request, _("Only a returned request can be corrected and resubmitted."))
+        return redirect("request_detail", pk=pk)
+    if request.method == "POST":
+        form = ClearanceRequestForm(request.POST, request.FILES, instance=clearance_request)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
+            try:
+                services.request_resubmit(
+                    clearance_request=clearance_request, student=user, data=data,
+                    note=request.POST.get("note", ""), documents=form.cleaned_data["documents"],
+                    ip=client_ip(request),
+                )
+            except services.ActionRefused as refused:
+                messages.error(request, refused.message)
+                return redirect("request_detail", pk=pk)
+            messages.success(request, _("Your request was resubmitted to the same office."))
+            return redirect("request_detail", pk=pk)
+        # The form re-renders with the unsaved edits; the stored request stays untouched.
+        clearance_request.refresh_from_db()
+    else:
+        form = ClearanceRequestForm(instance=clearance_request)
+    return render(
+        request,
+        "clearance/request_form.html",
+        {"form": form, "field_options": _field_options(), "editing": True, "req": clearance_request},
+    )
+
+
+@login_required
+@require_POST
+def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    clearance_request = access.request_for_student(pk=pk, user=user)
+    try:
+        services.request_cancel(
+            clearance_request=clearance_request, student=user, ip=client_ip(request)
+        )
+    except services.ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Your request was cancelled."))
+    return redirect("request_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    clearance_request = access.request_for_student(pk=pk, user=user)
+    form = CommentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.comment_post(
+            clearance_request=clearance_request, author=user, body=form.cleaned_data["body"],
+            documents=form.cleaned_data["documents"],
+        )
+        messages.success(request, _("Your message was sent."))
+        return redirect(reverse("request_detail", args=[pk]) + "#comments")
+    return render(
+        request,
+        "clearance/request_detail.html",
+        {
+            "req": clearance_request,
+            "detail": _request_detail_context(clearance_request, staff=False),
+            "comment_form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(Document.objects.select_related("comment"), pk=pk)
+    user = _user(request)
+    clearance_request = access.request_for_viewer(pk=document.request_id, user=user)
+    staff = clearance_request.student_id != user.pk
+    if document.comment_id and document.comment.internal and not staff:  # type: ignore[union-attr]
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=request.GET.get("download") == "1",
+        filename=document.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+# --- the office expert's pages ----------------------------------------------------------
+
+
+def _officer(request: HttpRequest) -> User:
+    user = _user(request)
+    if not access.is_officer(user):
+        raise Http404
+    return user
+
+
+def _task_rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    return tasks.select_related("owner", "process").prefetch_related(
+        Prefetch(
+            "process__clearance_request",
+            queryset=ClearanceRequest.objects.select_related(
+                "faculty", "request_type", "current_office"
+            ),
+        )
+    )
+
+
+def _filter_tasks(request: HttpRequest, tasks: QuerySet[Task]) -> QuerySet[Task]:
+    faculty = request.GET.get("faculty", "")
+    type_code = request.GET.get("type", "")
+    q = request.GET.get("q", "").strip()
+    age = request.GET.get("age", "")
+    if faculty:
+        tasks = tasks.filter(process__clearance_request__faculty__code=faculty)
+    if type_code:
+        tasks = tasks.filter(process__clearance_request__request_type__code=type_code)
+    if q:
+        from clearance.persian import ascii_digits, normalize_text
+
+        q = normalize_text(ascii_digits(q))
+        tasks = tasks.filter(
+            Q(process__clearance_request__student_number=q)
+            | Q(process__clearance_request__national_code=q)
+            | Q(process__clearance_request__full_name__icontains=q)
+        )
+    if age.isdigit():
+        tasks = tasks.filter(created__lte=timezone.now() - timezone.timedelta(days=int(age)))
+    return tasks
+
+
+def _task_list(request: HttpRequest, tasks: QuerySet[Task], *, tab: str, title: str) -> HttpResponse:
+    tasks = _filter_tasks(request, tasks)
+    page = Paginator(_task_rows(tasks), settings.TASVIEH_QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "office/task_list.html",
+        {
+            "page": page,
+            "tab": tab,
+            "title": title,
+            "faculties": Faculty.objects.filter(is_active=True),
+            "request_types": RequestType.objects.filter(is_active=True),
+            "filters": request.GET,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def office_queue(request: HttpRequest) -> HttpResponse:
+    user = _officer(request)
+    return _task_list(
+        request, access.queue_for_officer(user).order_by("created"), tab="queue",
+        title=_("Waiting for my offices"),
+    )
+
+
+@login_required
+def office_mine(request: HttpRequest) -> HttpResponse:
+    user = _officer(request)
+    tasks = access.tasks_for_officer(user).filter(owner=user, status=STATUS.ASSIGNED)
+    return _task_list(request, tasks.order_by("created"), tab="mine", title=_("My tasks"))
+
+
+@login_required
+def office_handled(request: HttpRequest) -> HttpResponse:
+    user = _officer(request)
+    tasks = access.tasks_for_officer(user).filter(owner=user, status=STATUS.DONE)
+    return _task_list(request, tasks.order_by("-finished"), tab="handled", title=_("Handled by me"))
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _officer(request)
+    task = access.task_for_officer(pk=pk, user=user)
+    return _render_task(request, task, user)
+
+
+def _render_task(
+    request: HttpRequest, task: Task, user: User, *, forms: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    clearance_request = ClearanceRequest.objects.select_related("faculty").get(
+        process_id=task.process_id
+    )
+    office = services.office_of(task)
+    proposal = (
+        services.letter_number_propose(faculty=clearance_request.faculty)
+        if office.code == "secretariat"
+        else ""
+    )
+    forms = forms or {}
+    context = {
+        "task": task,
+        "req": clearance_request,
+        "office": office,
+        "detail": _request_detail_context(clearance_request, staff=True),
+        "approve_form": forms.get("approve")
+        or ApproveForm(office=office, proposed_letter_number=proposal),
+        "letter_number_proposed": proposal,
+        "return_form": forms.get("return") or ReturnForm(),
+        "comment_form": forms.get("comment") or StaffCommentForm(),
+        "is_owner": task.owner_id == user.pk,
+        "is_open": task.status in services.OPEN_TASK_STATUSES,
+    }
+    return render(request, "office/task_detail.html", context, status=status)
+
+
+def _task_action(request: HttpRequest, pk: int) -> tuple[User, Task]:
+    user = _officer(request)
+    return user, access.task_for_officer(pk=pk, user=user)
+
+
+@login_required
+@require_POST
+def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    user, task = _task_action(request, pk)
+    try:
+        services.task_claim(task=task, user=user, ip=client_ip(request))
+    except services.ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The task is yours now."))
+    return redirect("task_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def task_release(request: HttpRequest, pk: int) -> HttpResponse:
+    user, task = _task_action(request, pk)
+    try:
+        services.task_release(task=task, user=user, ip=client_ip(request))
+    except services.ActionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("task_detail", pk=pk)
+    messages.success(request, _("The task is back in the office queue."))
+    return redirect("office_queue")
+
+
+@login_required
+@require_POST
+def task_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    user, task = _task_action(request, pk)
+    office = services.office_of(task)
+    form = ApproveForm(request.POST, office=office)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        return _render_task(request, task, user, forms={"approve": form}, status=400)
+    data = form.cleaned_data
+    try:
+        services.decision_record(
+            task=task, user=user, note=data.get("note", ""), debt_rials=data.get("debt_rials"),
+            settlement=data.get("settlement", ""), had_dormitory=data.get("had_dormitory"),
+            letter_number=data.get("letter_number", ""),
+            letter_number_proposed=request.POST.get("letter_number_proposed", ""),
+            letter_date=data.get("letter_date"), form_registered=data.get("form_registered"),
+            ip=client_ip(request),
+        )
+    except services.ActionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("task_detail", pk=pk)
+    messages.success(request, _("Approved; the request moved to the next office."))
+    return redirect("office_mine")
+
+
+@login_required
+@require_POST
+def task_return(request: HttpRequest, pk: int) -> HttpResponse:
+    user, task = _task_action(request, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        return _render_task(request, task, user, forms={"return": form}, status=400)
+    try:
+        services.request_return(
+            task=task, user=user, reason=form.cleaned_data["reason"], ip=client_ip(request)
+        )
+    except services.ActionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("task_detail", pk=pk)
+    messages.success(request, _("The request was returned to the student."))
+    return redirect("task_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    user, task = _task_action(request, pk)
+    form = StaffCommentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_task(request, task, user, forms={"comment": form}, status=400)
+    clearance_request = ClearanceRequest.objects.get(process_id=task.process_id)
+    services.comment_post(
+        clearance_request=clearance_request, author=user, body=form.cleaned_data["body"],
+        internal=form.cleaned_data["internal"], office=services.office_of(task),
+        documents=form.cleaned_data["documents"],
+    )
+    messages.success(request, _("Your note was saved.") if form.cleaned_data["internal"] else _("Your message was sent to the student."))
+    return redirect(reverse("task_detail", args=[pk]) + "#comments")

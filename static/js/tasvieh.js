@@ -1,0 +1,17 @@
+// Tasvieh: small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  // A double click never submits a form twice.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.submitted === "1") { event.preventDefault(); return; }
+    form.dataset.submitted = "1";
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+      b.setAttribute("aria-disabled", "true");
+      b.classList.add("disabled");
+    });
+  });
+  // Move focus to the error summary so screen readers announce it.
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+})();

@@ -1,0 +1,60 @@
+"""Shared fixtures: personas (a student, office experts) and a submitted request."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Faculty, Office, User
+from clearance import services
+from clearance.demo import DEMO_PASSWORD, expert_username, form_values, make_experts, make_user
+from clearance.models import ClearanceRequest
+
+
+@pytest.fixture
+def faculty(db) -> Faculty:
+    return Faculty.objects.get(code="medicine")
+
+
+@pytest.fixture
+def other_faculty(db) -> Faculty:
+    return Faculty.objects.get(code="nursing_midwifery")
+
+
+@pytest.fixture
+def experts(db, faculty, other_faculty) -> dict[str, User]:
+    """Every office's expert, for two faculties, keyed by username (e.g. 'education.medicine')."""
+    return {user.username: user for user in make_experts([faculty, other_faculty])}
+
+
+@pytest.fixture
+def student(db) -> User:
+    return make_user("student1", first_name="سارا", last_name="احمدی", student_number="98100001")
+
+
+@pytest.fixture
+def other_student(db) -> User:
+    return make_user("student2", first_name="رضا", last_name="کریمی")
+
+
+def login(client: Client, user: User) -> Client:
+    """Sign in through the real login page, as a browser would."""
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+@pytest.fixture
+def student_client(client, student) -> Client:
+    return login(client, student)
+
+
+def expert_for(experts: dict[str, User], office_code: str, faculty: Faculty) -> User:
+    office = Office.objects.get(code=office_code)
+    return experts[expert_username(office, faculty if office.is_faculty_office else None)]
+
+
+@pytest.fixture
+def submitted(db, student, faculty) -> ClearanceRequest:
+    return services.request_submit(student=student, data=form_values(serial=1, faculty=faculty))
