@@ -10,6 +10,19 @@ from clearance.demo import DEMO_PASSWORD, expert_username, form_values, make_exp
 from clearance.models import ClearanceRequest
 
 
+@pytest.fixture(autouse=True)
+def _fast_and_private(settings, tmp_path):
+    """Hash passwords cheaply and keep uploads in a per-test folder."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+
+
 @pytest.fixture
 def faculty(db) -> Faculty:
     return Faculty.objects.get(code="medicine")
