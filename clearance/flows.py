@@ -23,7 +23,9 @@ def office_step(code: str, title: str, *, faculty_scoped: bool) -> flow.View:
 
 class ClearanceFlow(flow.Flow):
     process_class = ClearanceProcess
-    lock_impl = lock.select_for_update_lock
+    # Wait for the process row instead of viewflow's default nowait-and-retry: that retry
+    # swallows the lock error inside a savepoint, which breaks our atomic service calls.
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
     process_title = _("Student clearance")
 
     start = flow.StartHandle(this.start_request).Next(this.education)

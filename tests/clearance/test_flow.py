@@ -6,6 +6,7 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from clearance.demo import form_values, post_data
 from clearance.models import ClearanceRequest, Event
 from tests.conftest import expert_for, login
 
@@ -66,3 +67,65 @@ def test_full_journey_through_every_office(submitted, experts, faculty, dormitor
     approvals = Event.objects.filter(request=submitted, kind=Event.Kind.APPROVED)
     assert [e.office.code for e in approvals] == expected
     assert Event.objects.filter(request=submitted, kind=Event.Kind.CLEARED).count() == 1
+
+
+def claim(client: Client, task: Task) -> None:
+    assert client.post(reverse("task_claim", args=[task.pk])).status_code == 302
+
+
+@pytest.mark.parametrize("returning_office", ["education", "secretariat", "loan_fund"])
+def test_return_resumes_at_the_returning_office(
+    submitted, experts, faculty, student, returning_office
+):
+    while open_task(submitted).flow_task.name != returning_office:
+        act(expert_for(experts, open_task(submitted).flow_task.name, faculty), submitted,
+            dormitory=False)
+    approvals_before = Event.objects.filter(request=submitted, kind=Event.Kind.APPROVED).count()
+    expert = expert_for(experts, returning_office, faculty)
+    client = login(Client(), expert)
+    task = open_task(submitted)
+    claim(client, task)
+    # A reason is required.
+    assert client.post(reverse("task_return", args=[task.pk]), {"reason": " "}).status_code == 400
+    response = client.post(reverse("task_return", args=[task.pk]), {"reason": "کارت ملی ناخوانا"})
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == ClearanceRequest.Status.RETURNED
+    assert submitted.return_reason == "کارت ملی ناخوانا"
+    # The office cannot approve while the request is with the student.
+    client.post(reverse("task_approve", args=[task.pk]), approve_payload(returning_office, dormitory=False))
+    assert open_task(submitted).pk == task.pk
+
+    student_client = login(Client(), student)
+    page = student_client.get(reverse("request_detail", args=[submitted.pk])).content.decode()
+    assert "کارت ملی ناخوانا" in page and reverse("request_edit", args=[submitted.pk]) in page
+    data = post_data(form_values(serial=1, faculty=faculty))
+    data["address"] = "تهران، خیابان انقلاب، پلاک ۲۰، واحد ۳"
+    data["note"] = "تصویر جدید پیوست شد"
+    response = student_client.post(reverse("request_edit", args=[submitted.pk]), data)
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == ClearanceRequest.Status.IN_PROGRESS
+    assert submitted.address == data["address"]
+    resumed = open_task(submitted)
+    assert resumed.pk == task.pk and resumed.flow_task.name == returning_office
+    assert resumed.status == STATUS.NEW  # back in the office queue
+    assert submitted.current_office.code == returning_office
+    resubmission = Event.objects.get(request=submitted, kind=Event.Kind.RESUBMITTED)
+    assert resubmission.details["changed"] == ["address"]
+    # Earlier approvals stand and the chain goes on from here.
+    assert Event.objects.filter(request=submitted, kind=Event.Kind.APPROVED).count() == approvals_before
+    assert act(expert, submitted, dormitory=False) == returning_office
+    assert open_task(submitted).flow_task.name == CHAIN[CHAIN.index(returning_office) + 1]
+
+
+def test_comments_and_internal_notes(submitted, experts, faculty, student):
+    expert = expert_for(experts, "education", faculty)
+    client = login(Client(), expert)
+    task = open_task(submitted)
+    client.post(reverse("task_comment", args=[task.pk]), {"body": "لطفا کارنامه را بفرستید"})
+    client.post(reverse("task_comment", args=[task.pk]), {"body": "یادداشت داخلی", "internal": "on"})
+    student_page = login(Client(), student).get(reverse("request_detail", args=[submitted.pk]))
+    html = student_page.content.decode()
+    assert "لطفا کارنامه را بفرستید" in html and "یادداشت داخلی" not in html
+    assert "یادداشت داخلی" in client.get(reverse("task_detail", args=[task.pk])).content.decode()

@@ -1,0 +1,87 @@
+"""Real-browser fixtures: Debian's Chromium through Playwright against pytest-django's live server.
+
+Every persona (the student, each office expert) gets its own browser context, so sessions
+never leak between them. When a test fails, each open page is saved as a PNG under
+``test-results/<test>/`` (pytest-playwright's ``--output`` folder).
+"""
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+# The live server runs in a thread of this process while Playwright's sync API keeps an
+# event loop running in the main thread; Django would otherwise refuse ORM calls here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 360, "height": 740},
+}
+
+# Fail fast: a missing element should not stall the suite for Playwright's default 30 s.
+TIMEOUT_MS = 10_000
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        default=False,
+        help="write the README screenshots to docs/screenshots/ (see `make screenshots`)",
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # Playwright's own browser download fails on these machines; Debian's Chromium works.
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def open_browser(
+    browser: Browser, live_server: Any, request: pytest.FixtureRequest, output_path: str
+) -> Iterator[Callable[..., Page]]:
+    """Open a page in a fresh browser context (one per persona) on the live server."""
+    pages: dict[str, Page] = {}
+
+    def open_page(name: str, viewport: str = "desktop") -> Page:
+        assert name not in pages, f"{name} already has a browser"
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport=VIEWPORTS[viewport],
+            locale="fa-IR",
+            timezone_id="Asia/Tehran",
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        pages[name] = page
+        return page
+
+    yield open_page
+
+    report = getattr(request.node, "rep_call", None)
+    failed = report is None or report.failed
+    for name, page in pages.items():
+        if failed:
+            folder = Path(output_path)
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                page.screenshot(path=folder / f"{name}.png", full_page=True)
+            except Exception as exc:  # the page may have crashed; keep the other screenshots
+                print(f"[tasvieh] no screenshot of {name}: {exc}")
+        page.context.close()

@@ -1,0 +1,151 @@
+"""What a student and an office expert do in the browser, written once for every browser test.
+
+Elements are found by id, name and form action (stable while the wording and its
+translations change); the UI text is only checked where the words are the behaviour.
+"""
+
+import re
+from typing import Any
+
+import jdatetime
+from playwright.sync_api import Page, expect
+
+from clearance.demo import DEMO_PASSWORD
+
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def fa_digits(text: Any) -> str:
+    return str(text).translate(PERSIAN_DIGITS)
+
+
+def jalali(date: Any) -> str:
+    """A Gregorian date as a student types it: ۱۳۷۹/۰۱/۰۱."""
+    return fa_digits(jdatetime.date.fromgregorian(date=date).strftime("%Y/%m/%d"))
+
+
+def assert_persian_page(page: Page) -> None:
+    html = page.locator("html")
+    expect(html).to_have_attribute("dir", "rtl")
+    expect(html).to_have_attribute("lang", "fa")
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    widths = page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+    )
+    assert widths["scroll"] <= widths["inner"], f"{page.url} scrolls sideways: {widths}"
+
+
+def sign_in(page: Page, username: str, *, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real login page and land on the user's home page."""
+    page.goto("/login/")
+    assert_persian_page(page)
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+# --- the student -----------------------------------------------------------------------
+
+
+def pick_place_of_issue(page: Page, city: Any) -> None:
+    """Type into the searchable (Tom Select) city control and pick the city."""
+    control = page.locator("#id_place_of_issue-ts-control")
+    control.click()
+    control.press_sequentially(city.name)
+    page.locator("#id_place_of_issue-ts-dropdown [role=option]", has_text=str(city)).first.click()
+    expect(page.locator("#id_place_of_issue")).to_have_value(str(city.pk))
+
+
+def type_birth_date(page: Page, date: Any) -> None:
+    """Type the Jalali date in Persian digits, then close the date picker that pops up."""
+    field = page.locator("#id_birth_date")
+    field.click()
+    field.fill("")
+    field.press_sequentially(jalali(date))
+    field.press("Escape")
+    page.locator("main h1").click()  # a click outside closes the picker
+    expect(field).to_have_value(jalali(date))
+
+
+def fill_request_form(page: Page, values: dict[str, Any], *, national_code: str) -> None:
+    """Fill the clearance form like a student: digits typed in Persian, selects picked."""
+    page.locator("#id_request_type").select_option(str(values["request_type"].pk))
+    page.locator("#id_full_name").fill(values["full_name"])
+    page.locator("#id_student_number").fill(fa_digits(values["student_number"]))
+    national = page.locator("#id_national_code")
+    national.fill("")
+    national.press_sequentially(fa_digits(national_code))
+    page.locator("#id_father_name").fill(values["father_name"])
+    page.locator(f"input[name=card_status][value={values['card_status']}]").check()
+    page.locator("#id_birth_certificate_number").fill(
+        fa_digits(values["birth_certificate_number"])
+    )
+    type_birth_date(page, values["birth_date"])
+    pick_place_of_issue(page, values["place_of_issue"])
+    page.locator("#id_marital_status").select_option(str(values["marital_status"].pk))
+    page.locator("#id_gender").select_option(str(values["gender"].pk))
+    page.locator("#id_education_status").select_option(str(values["education_status"].pk))
+    page.locator("#id_faculty").select_option(str(values["faculty"].pk))
+    page.locator("#id_landline").fill(fa_digits(values["landline"]))
+    page.locator("#id_mobile").fill(fa_digits(values["mobile"]))
+    page.locator("#id_degree").select_option(str(values["degree"].pk))
+    page.locator("#id_field_of_study").select_option(str(values["field_of_study"].pk))
+    page.locator("#id_address").fill(values["address"])
+
+
+def submit_request_form(page: Page) -> None:
+    page.locator("#request-form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def request_pk_from_url(page: Page) -> int:
+    match = re.search(r"/requests/(\d+)/$", page.url)
+    assert match, f"not on a request page: {page.url}"
+    return int(match.group(1))
+
+
+# --- the office expert -----------------------------------------------------------------
+
+
+def open_task(page: Page, full_name: str) -> int:
+    """Find the student's request in the office queue and open its task; return the task id."""
+    page.goto("/office/")
+    assert_persian_page(page)
+    row = page.locator("tr.task-row", has_text=full_name)
+    expect(row).to_have_count(1)
+    row.locator("a[href*='/office/tasks/']").click()
+    page.wait_for_url(re.compile(r"/office/tasks/\d+/$"))
+    return int(re.search(r"/office/tasks/(\d+)/$", page.url).group(1))  # type: ignore[union-attr]
+
+
+def claim(page: Page) -> None:
+    page.locator("form[action$='/claim/'] button[type=submit]").click()
+    expect(page.locator("form[action$='/approve/']")).to_be_visible()
+
+
+def approve(page: Page, *, debt_rials: int = 0, settlement: str = "") -> None:
+    """Fill what this office records (debt, dormitory, letter, welfare form) and approve."""
+    form = page.locator("form[action$='/approve/']")
+    if form.locator("[name=debt_rials]").count():
+        form.locator("[name=debt_rials]").fill(fa_digits(debt_rials))
+        form.locator("[name=settlement]").fill(settlement)
+    if form.locator("[name=had_dormitory]").count():
+        form.locator("[name=had_dormitory][value=yes]").check()
+    letter_date = form.locator("[name=letter_date]")
+    if letter_date.count() and not letter_date.input_value():
+        letter_date.fill(jalali(jdatetime.date.today().togregorian()))
+        letter_date.press("Escape")
+    if form.locator("[name=form_registered]").count():
+        form.locator("[name=form_registered]").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/office/mine/")
+
+
+def return_to_student(page: Page, reason: str) -> None:
+    form = page.locator("form[action$='/return/']")
+    form.locator("[name=reason]").fill(reason)
+    form.locator("button[type=submit]").click()
+    expect(page.locator("form[action$='/approve/']")).to_have_count(0)

@@ -1,0 +1,75 @@
+"""Every office sees and acts only on the tasks its roles cover."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from viewflow.workflow.models import Task
+
+from accounts.models import Office
+from clearance import services
+from clearance.demo import form_values
+from clearance.models import ClearanceRequest
+from tests.clearance.test_flow import CHAIN, act, open_task
+from tests.conftest import expert_for, login
+
+TASK_ACTIONS = ["task_claim", "task_approve", "task_return", "task_release", "task_comment"]
+
+
+def outsiders(experts, office_code, faculty, other_faculty):
+    """Experts who must not touch the task: other offices, and this office of another faculty."""
+    office = Office.objects.get(code=office_code)
+    insider = expert_for(experts, office_code, faculty)
+    others = [u for u in experts.values() if u != insider]
+    if office.is_faculty_office:
+        assert expert_for(experts, office_code, other_faculty) in others
+    return insider, others
+
+
+@pytest.mark.parametrize("office_code", CHAIN)
+def test_each_office_is_scoped(submitted, experts, faculty, other_faculty, student, office_code):
+    while open_task(submitted).flow_task.name != office_code:
+        act(expert_for(experts, open_task(submitted).flow_task.name, faculty), submitted,
+            dormitory=True)
+    task = open_task(submitted)
+    insider, others = outsiders(experts, office_code, faculty, other_faculty)
+    # The insider sees the task in their queue and can open it.
+    insider_client = login(Client(), insider)
+    assert task in insider_client.get(reverse("office_queue")).context["page"].object_list
+    assert insider_client.get(reverse("task_detail", args=[task.pk])).status_code == 200
+    # Nobody else sees it, by queue or by URL, nor can act on it.
+    for outsider in others[:: max(len(others) // 6, 1)] + [student]:
+        client = login(Client(), outsider)
+        queue = client.get(reverse("office_queue"))
+        if queue.status_code == 200:
+            assert task not in queue.context["page"].object_list
+        assert client.get(reverse("task_detail", args=[task.pk])).status_code == 404
+        for action in TASK_ACTIONS:
+            assert client.post(reverse(action, args=[task.pk]), {"reason": "x"}).status_code == 404
+    task.refresh_from_db()
+    assert task.owner_id is None and task.status == "NEW"
+
+
+def test_faculty_office_of_another_faculty_sees_nothing(experts, faculty, other_faculty, student):
+    services.request_submit(student=student, data=form_values(serial=1, faculty=faculty))
+    other_education = expert_for(experts, "education", other_faculty)
+    client = login(Client(), other_education)
+    assert client.get(reverse("office_queue")).context["page"].paginator.count == 0
+    own = expert_for(experts, "education", faculty)
+    assert login(Client(), own).get(reverse("office_queue")).context["page"].paginator.count == 1
+
+
+def test_no_model_wide_permissions_widen_viewflows_queue(experts, faculty, other_faculty, student):
+    """viewflow matches owner_permission against get_all_permissions(): keep it per faculty."""
+    req = services.request_submit(student=student, data=form_values(serial=1, faculty=faculty))
+    task = open_task(req)
+    other = expert_for(experts, "education", other_faculty)
+    assert task.owner_permission not in other.get_all_permissions()
+    assert not Task.objects.filter(owner_permission__in=other.get_all_permissions()).exists()
+    assert task.flow_task.can_assign(expert_for(experts, "education", faculty), task)
+    assert not task.flow_task.can_assign(other, task)
+
+
+def test_student_has_no_office_pages(student_client, submitted):
+    assert student_client.get(reverse("office_queue")).status_code == 404
+    assert student_client.get(reverse("task_detail", args=[open_task(submitted).pk])).status_code == 404
+    assert ClearanceRequest.objects.count() == 1

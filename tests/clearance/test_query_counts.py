@@ -1,0 +1,81 @@
+"""List and task pages cost a fixed number of queries, however many rows they show."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clearance import services
+from clearance.demo import form_values, make_user
+from tests.clearance.test_flow import open_task
+from tests.conftest import expert_for, login
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def submit_many(faculty, start: int, count: int) -> list:
+    return [
+        services.request_submit(
+            student=make_user(f"many{n}"), data=form_values(serial=n, faculty=faculty)
+        )
+        for n in range(start, start + count)
+    ]
+
+
+@pytest.mark.parametrize("page", ["office_queue", "office_mine", "office_handled"])
+def test_office_lists_do_not_grow_with_rows(experts, faculty, page):
+    expert = expert_for(experts, "education", faculty)
+    client = login(Client(), expert)
+    submit_many(faculty, 1, 2)
+    for req in submit_many(faculty, 3, 2):
+        services.task_claim(task=open_task(req), user=expert)
+        if page == "office_handled":
+            services.decision_record(task=open_task(req), user=expert)
+    few = queries(client, reverse(page))
+    submit_many(faculty, 10, 6)
+    for req in submit_many(faculty, 20, 4):
+        task = open_task(req)
+        services.task_claim(task=task, user=expert)
+        if page == "office_handled":
+            services.decision_record(task=task, user=expert)
+    assert queries(client, reverse(page)) == few
+    assert few <= 12
+
+
+def test_request_list_does_not_grow_with_rows(student, faculty, student_client):
+    first = services.request_submit(student=student, data=form_values(serial=1, faculty=faculty))
+    few = queries(student_client, reverse("request_list"))
+    for serial in range(2, 6):
+        services.request_cancel(clearance_request=first, student=student)
+        first = services.request_submit(
+            student=student, data=form_values(serial=serial, faculty=faculty)
+        )
+    assert queries(student_client, reverse("request_list")) == few
+    assert few <= 8
+
+
+def test_task_and_request_pages_do_not_grow_with_history(submitted, experts, faculty, student):
+    expert = expert_for(experts, "education", faculty)
+    client = login(Client(), expert)
+    task = open_task(submitted)
+    services.comment_post(clearance_request=submitted, author=student, body="سلام")
+    task_url = reverse("task_detail", args=[task.pk])
+    request_url = reverse("request_detail", args=[submitted.pk])
+    student_client = login(Client(), student)
+    few_task, few_request = queries(client, task_url), queries(student_client, request_url)
+    for n in range(5):
+        services.comment_post(clearance_request=submitted, author=student, body=f"پیام {n}")
+        services.comment_post(
+            clearance_request=submitted, author=expert, body=f"پاسخ {n}", internal=n % 2 == 0
+        )
+    for _ in range(3):
+        services.task_claim(task=task, user=expert)
+        services.task_release(task=task, user=expert)
+    assert queries(client, task_url) == few_task
+    assert queries(student_client, request_url) == few_request
+    assert few_task <= 25 and few_request <= 15
