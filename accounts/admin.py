@@ -31,7 +31,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "student_number", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "student_number"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Student"), {"fields": ["student_number"]}),
     )
 

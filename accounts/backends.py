@@ -20,9 +20,7 @@ class OfficeRoleBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous:
             return set()
         if not hasattr(user_obj, _CACHE):
-            roles = Role.objects.filter(user=user_obj).values_list(
-                "office__code", "faculty__code"
-            )
+            roles = Role.objects.filter(user=user_obj).values_list("office__code", "faculty__code")
             setattr(user_obj, _CACHE, {office_permission(o, f) for o, f in roles})
         return getattr(user_obj, _CACHE)
 

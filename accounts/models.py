@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+
 class User(AbstractUser):
     student_number = models.CharField(
         _("student number"),
@@ -14,11 +15,11 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
 
 class Faculty(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -57,6 +58,7 @@ class Faculty(models.Model):
                 {"letter_format": _("The format may only use {year}, {prefix} and {number}.")}
             ) from exc
 
+
 class Office(models.Model):
     class Scope(models.TextChoices):
         FACULTY = "faculty", _("faculty office")
@@ -89,6 +91,7 @@ class Office(models.Model):
     @property
     def is_faculty_office(self) -> bool:
         return self.scope == self.Scope.FACULTY
+
 
 class Role(models.Model):
     class Source(models.TextChoices):
@@ -144,7 +147,8 @@ class Role(models.Model):
 
     @property
     def permission(self) -> str:
-        return office_permission(self.office.code, self.faculty.code if self.faculty_id else None)
+        return office_permission(self.office.code, self.faculty.code if self.faculty else None)
+
 
 def office_permission(office_code: str, faculty_code: str | None) -> str:
     """Name the permission that lets a role holder act on one office's tasks."""

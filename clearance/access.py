@@ -77,4 +77,3 @@ def queue_for_officer(user: User) -> QuerySet[Task]:
 def officer_offices(user: User) -> QuerySet[Office]:
     codes = {p.split(".")[2] for p in office_permissions(user)}
     return Office.objects.filter(code__in=codes)
-

@@ -74,8 +74,8 @@ class EventInline(admin.TabularInline):
     model = Event
     extra = 0
     can_delete = False
-    fields = ["kind", "office", "actor", "note", "debt_rials", "ip_address"]
-    readonly_fields = fields
+    fields = ("kind", "office", "actor", "note", "debt_rials", "ip_address")
+    readonly_fields = ("kind", "office", "actor", "note", "debt_rials", "ip_address")
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
@@ -84,8 +84,14 @@ class EventInline(admin.TabularInline):
 @admin.register(ClearanceRequest)
 class ClearanceRequestAdmin(ReadOnlyAdmin):
     list_display = [
-        "pk", "full_name", "student_number", "faculty", "request_type", "status",
-        "current_office", "created_jalali",
+        "pk",
+        "full_name",
+        "student_number",
+        "faculty",
+        "request_type",
+        "status",
+        "current_office",
+        "created_jalali",
     ]
     list_filter = ["status", "request_type", "faculty", "current_office"]
     search_fields = ["full_name", "student_number", "national_code", "letter_number"]

@@ -9,7 +9,7 @@ from clearance import access
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
+    user: Any = getattr(request, "user", None)
     officer = bool(user and user.is_authenticated and access.is_officer(user))
     return {
         "password_reset_url": settings.TASVIEH_PASSWORD_RESET_URL,

@@ -25,7 +25,9 @@ def make_national_code(serial: int) -> str:
     return body + str(check)
 
 
-def form_values(*, serial: int, faculty: Faculty | None = None, request_type: str = "graduation") -> dict[str, Any]:
+def form_values(
+    *, serial: int, faculty: Faculty | None = None, request_type: str = "graduation"
+) -> dict[str, Any]:
     """Model values of a valid clearance request for one student."""
     field = FieldOfStudy.objects.filter(is_active=True)
     if faculty is not None:
@@ -97,4 +99,3 @@ def make_experts(faculties: list[Faculty] | None = None) -> list[User]:
             Role.objects.get_or_create(user=user, office=office, faculty=faculty)
             experts.append(user)
     return experts
-

@@ -1,5 +1,6 @@
 """The clearance process: one task per office, in the order the university runs it."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
@@ -9,7 +10,7 @@ from accounts.models import office_permission
 from clearance.models import ClearanceProcess
 
 
-def office_step(code: str, title: str, *, faculty_scoped: bool) -> flow.View:
+def office_step(code: str, title: str | Promise, *, faculty_scoped: bool) -> flow.View:
     """A task for one office; faculty offices only for experts of the request's faculty."""
 
     def permission(activation: Activation) -> str:
@@ -55,9 +56,7 @@ class ClearanceFlow(flow.Flow):
         flow.If(this.had_dormitory).Then(this.it).Else(this.loan_fund)
     ).Annotation(title=_("Had a dormitory?"))
     it = office_step("it", _("IT office"), faculty_scoped=False).Next(this.loan_fund)
-    loan_fund = office_step("loan_fund", _("Loan fund"), faculty_scoped=False).Next(
-        this.welfare
-    )
+    loan_fund = office_step("loan_fund", _("Loan fund"), faculty_scoped=False).Next(this.welfare)
     welfare = office_step("welfare", _("Welfare office"), faculty_scoped=False).Next(
         this.faculty_closure
     )

@@ -93,8 +93,13 @@ class ClearanceRequestForm(forms.ModelForm):
         label=_("birth date"),
         help_text=_("In the Jalali calendar as year/month/day, e.g. 1380/05/12."),
         widget=forms.TextInput(
-            attrs={"data-jdp": "", "inputmode": "numeric", "autocomplete": "bday",
-                   "placeholder": "۱۳۸۰/۰۵/۱۲", "maxlength": 10}
+            attrs={
+                "data-jdp": "",
+                "inputmode": "numeric",
+                "autocomplete": "bday",
+                "placeholder": "۱۳۸۰/۰۵/۱۲",
+                "maxlength": 10,
+            }
         ),
     )
     documents = DocumentsField()
@@ -148,7 +153,9 @@ class ClearanceRequestForm(forms.ModelForm):
             "father_name": _("Your father's first name, as on your birth certificate."),
             "card_status": _("Whether you have handed your student card back to the faculty."),
             "birth_certificate_number": _("The number of your birth certificate (شناسنامه)."),
-            "place_of_issue": _("The city where your birth certificate was issued; type to search."),
+            "place_of_issue": _(
+                "The city where your birth certificate was issued; type to search."
+            ),
             "marital_status": _("Your current marital status."),
             "gender": _("As recorded in your student file."),
             "education_status": _("Your status now: graduated, withdrawn, transferred…"),
@@ -171,7 +178,7 @@ class ClearanceRequestForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.order_fields(self.Meta.fields + ["documents"])
+        self.order_fields([*self.Meta.fields, "documents"])
         active = {
             "request_type": RequestType.objects.filter(is_active=True),
             "marital_status": MaritalStatus.objects.filter(is_active=True),
@@ -184,13 +191,14 @@ class ClearanceRequestForm(forms.ModelForm):
                 "faculty", "degree"
             ),
         }
+        fields: dict[str, Any] = self.fields
         for name, queryset in active.items():
-            self.fields[name].queryset = queryset
-        self.fields["card_status"].choices = ClearanceRequest.CardStatus.choices
-        self.fields["address"].max_length = 500
-        self.fields["national_code"].max_length = 12
+            fields[name].queryset = queryset
+        fields["card_status"].choices = ClearanceRequest.CardStatus.choices
+        # Typed input may carry spaces, dashes or +98 before it is normalised.
+        fields["national_code"].max_length = 12
         for name in ("landline", "mobile", "student_number", "birth_certificate_number"):
-            self.fields[name].max_length = 20
+            fields[name].max_length = 20
 
     def clean_birth_date(self) -> Any:
         return validators.check_birth_date(self.cleaned_data["birth_date"])
@@ -227,10 +235,13 @@ class ClearanceRequestForm(forms.ModelForm):
         return address
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         field, faculty, degree = data.get("field_of_study"), data.get("faculty"), data.get("degree")
-        if field and faculty and degree and (
-            field.faculty_id != faculty.pk or field.degree_id != degree.pk
+        if (
+            field
+            and faculty
+            and degree
+            and (field.faculty_id != faculty.pk or field.degree_id != degree.pk)
         ):
             self.add_error(
                 "field_of_study",
@@ -319,7 +330,7 @@ class ApproveForm(forms.Form):
         return int(self.cleaned_data["debt_rials"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("debt_rials") and not data.get("settlement"):
             self.add_error("settlement", _("Say how a non-zero debt was settled."))
         return data

@@ -182,7 +182,10 @@ class ClearanceRequest(models.Model):
     )
     return_reason = models.TextField(_("reason for return"), blank=True)
     had_dormitory = models.BooleanField(_("had a dormitory"), null=True, blank=True)
-    letter_number = models.CharField(_("letter number"), max_length=60, null=True, blank=True)
+    # NULL, not "", until numbered: the unique constraint must allow many unnumbered requests.
+    letter_number = models.CharField(  # noqa: DJ001
+        _("letter number"), max_length=60, null=True, blank=True
+    )
     letter_date = models.DateField(_("letter date"), null=True, blank=True)
     process = models.OneToOneField(
         Process,
@@ -286,7 +289,10 @@ class Comment(models.Model):
         verbose_name=_("request"),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
     )
     office = models.ForeignKey(
         Office,

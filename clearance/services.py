@@ -47,7 +47,10 @@ def office_of(task: Task) -> Office:
 
 
 def _attach(
-    *, clearance_request: ClearanceRequest, uploads: Iterable[UploadedFile], by: User,
+    *,
+    clearance_request: ClearanceRequest,
+    uploads: Iterable[UploadedFile],
+    by: User,
     comment: Comment | None = None,
 ) -> None:
     for upload in uploads:
@@ -56,9 +59,9 @@ def _attach(
             comment=comment,
             uploaded_by=by,
             file=upload,
-            original_name=upload.name[:200],
+            original_name=(upload.name or "document")[:200],
             content_type=upload.content_type or "",
-            size=upload.size,
+            size=upload.size or 0,
         )
 
 
@@ -82,7 +85,10 @@ def _sync_current_office(clearance_request: ClearanceRequest) -> None:
 
 @transaction.atomic
 def request_submit(
-    *, student: User, data: dict[str, Any], documents: Iterable[UploadedFile] = (),
+    *,
+    student: User,
+    data: dict[str, Any],
+    documents: Iterable[UploadedFile] = (),
     ip: str | None = None,
 ) -> ClearanceRequest:
     """File a new request and hand it to the faculty's education office."""
@@ -166,8 +172,12 @@ def task_claim(*, task: Task, user: User, ip: str | None = None) -> Task:
         task.assigned = timezone.now()
         task.save(update_fields=["assigned"])
         Event.objects.create(
-            request=clearance_request, kind=Event.Kind.CLAIMED, office=office_of(task),
-            actor=user, task_id=task.pk, ip_address=ip,
+            request=clearance_request,
+            kind=Event.Kind.CLAIMED,
+            office=office_of(task),
+            actor=user,
+            task_id=task.pk,
+            ip_address=ip,
         )
     return task
 
@@ -179,8 +189,12 @@ def task_release(*, task: Task, user: User, ip: str | None = None) -> Task:
         clearance_request = _refuse_unless_workable(task, user, need_owner=True)
         _activation(task).unassign()
         Event.objects.create(
-            request=clearance_request, kind=Event.Kind.RELEASED, office=office_of(task),
-            actor=user, task_id=task.pk, ip_address=ip,
+            request=clearance_request,
+            kind=Event.Kind.RELEASED,
+            office=office_of(task),
+            actor=user,
+            task_id=task.pk,
+            ip_address=ip,
         )
     return task
 
@@ -272,9 +286,16 @@ def decision_record(
             update_fields=["had_dormitory", "letter_number", "letter_date", "updated"]
         )
         Event.objects.create(
-            request=clearance_request, kind=Event.Kind.APPROVED, office=office, actor=user,
-            note=note.strip(), debt_rials=debt_rials if office.records_debt else None,
-            settlement=settlement.strip(), details=details, task_id=task.pk, ip_address=ip,
+            request=clearance_request,
+            kind=Event.Kind.APPROVED,
+            office=office,
+            actor=user,
+            note=note.strip(),
+            debt_rials=debt_rials if office.records_debt else None,
+            settlement=settlement.strip(),
+            details=details,
+            task_id=task.pk,
+            ip_address=ip,
             waited_seconds=_waited_seconds(task),
         )
         activation = _activation(task)
@@ -287,7 +308,9 @@ def decision_record(
 
 
 @transaction.atomic
-def request_return(*, task: Task, user: User, reason: str, ip: str | None = None) -> ClearanceRequest:
+def request_return(
+    *, task: Task, user: User, reason: str, ip: str | None = None
+) -> ClearanceRequest:
     """Send the request back to the student; the task waits at this office."""
     reason = reason.strip()
     if not reason:
@@ -298,8 +321,13 @@ def request_return(*, task: Task, user: User, reason: str, ip: str | None = None
         clearance_request.return_reason = reason
         clearance_request.save(update_fields=["status", "return_reason", "updated"])
         Event.objects.create(
-            request=clearance_request, kind=Event.Kind.RETURNED, office=office_of(task),
-            actor=user, note=reason, task_id=task.pk, ip_address=ip,
+            request=clearance_request,
+            kind=Event.Kind.RETURNED,
+            office=office_of(task),
+            actor=user,
+            note=reason,
+            task_id=task.pk,
+            ip_address=ip,
             waited_seconds=_waited_seconds(task),
         )
     return clearance_request
@@ -322,7 +350,9 @@ def request_resubmit(
             raise ActionRefused(_("This is not your request."))
         if clearance_request.status != ClearanceRequest.Status.RETURNED:
             raise ActionRefused(_("Only a returned request can be resubmitted."))
-        changed = [name for name, value in data.items() if getattr(clearance_request, name) != value]
+        changed = [
+            name for name, value in data.items() if getattr(clearance_request, name) != value
+        ]
         for name, value in data.items():
             setattr(clearance_request, name, value)
         clearance_request.status = ClearanceRequest.Status.IN_PROGRESS
@@ -330,9 +360,7 @@ def request_resubmit(
             with transaction.atomic():
                 clearance_request.save()
         except IntegrityError as exc:
-            raise ActionRefused(
-                _("Another open request already uses this national code.")
-            ) from exc
+            raise ActionRefused(_("Another open request already uses this national code.")) from exc
         _attach(clearance_request=clearance_request, uploads=documents, by=student)
         task = _open_task(clearance_request)
         assert task is not None
@@ -343,8 +371,13 @@ def request_resubmit(
         if task.status == STATUS.ASSIGNED:
             activation.unassign()
         Event.objects.create(
-            request=clearance_request, kind=Event.Kind.RESUBMITTED, office=office_of(task),
-            actor=student, note=note.strip(), details={"changed": changed}, task_id=task.pk,
+            request=clearance_request,
+            kind=Event.Kind.RESUBMITTED,
+            office=office_of(task),
+            actor=student,
+            note=note.strip(),
+            details={"changed": changed},
+            task_id=task.pk,
             ip_address=ip,
         )
     return clearance_request

@@ -1,5 +1,6 @@
 """Pages of the student and the office expert; each view parses, calls one action, redirects."""
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -7,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
     requests = (
-        ClearanceRequest.objects.filter(student=request.user)
+        ClearanceRequest.objects.filter(student=_user(request))
         .select_related("request_type", "current_office", "faculty")
         .order_by("-created")
     )
@@ -70,14 +71,15 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "selected_type": type_code,
             "selected_status": status,
             "has_open": ClearanceRequest.objects.filter(
-                student=request.user, status__in=ClearanceRequest.OPEN_STATUSES
+                student=_user(request), status__in=ClearanceRequest.OPEN_STATUSES
             ).exists(),
         },
     )
 
 
 def _field_options() -> list[dict[str, Any]]:
-    return list(FieldOfStudy.objects.filter(is_active=True).values("pk", "faculty_id", "degree_id"))
+    rows = FieldOfStudy.objects.filter(is_active=True).values("pk", "faculty_id", "degree_id")
+    return [dict(row) for row in rows]
 
 
 @login_required
@@ -95,13 +97,17 @@ def request_create(request: HttpRequest) -> HttpResponse:
             data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
             try:
                 created = services.request_submit(
-                    student=user, data=data, documents=form.cleaned_data["documents"],
+                    student=user,
+                    data=data,
+                    documents=form.cleaned_data["documents"],
                     ip=client_ip(request),
                 )
             except services.ActionRefused as refused:
                 messages.error(request, refused.message)
                 return redirect("request_list")
-            messages.success(request, _("Your request was created and sent to the education office."))
+            messages.success(
+                request, _("Your request was created and sent to the education office.")
+            )
             return redirect("request_detail", pk=created.pk)
     else:
         initial: dict[str, Any] = {"student_number": user.student_number}
@@ -148,12 +154,19 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _request_detail_context(clearance_request: ClearanceRequest, *, staff: bool) -> dict[str, Any]:
     full = ClearanceRequest.objects.select_related(
-        "request_type", "place_of_issue__province", "marital_status", "gender",
-        "education_status", "faculty", "field_of_study", "degree", "current_office",
+        "request_type",
+        "place_of_issue__province",
+        "marital_status",
+        "gender",
+        "education_status",
+        "faculty",
+        "field_of_study",
+        "degree",
+        "current_office",
     ).get(pk=clearance_request.pk)
     return {
         "values": [
-            (full._meta.get_field(name).verbose_name, _display(full, name))
+            (getattr(full._meta.get_field(name), "verbose_name", name), _display(full, name))
             for name in ClearanceRequestForm.Meta.fields
         ],
         "timeline": _timeline(clearance_request, staff=staff),
@@ -182,8 +195,11 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
             data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
             try:
                 services.request_resubmit(
-                    clearance_request=clearance_request, student=user, data=data,
-                    note=request.POST.get("note", ""), documents=form.cleaned_data["documents"],
+                    clearance_request=clearance_request,
+                    student=user,
+                    data=data,
+                    note=request.POST.get("note", ""),
+                    documents=form.cleaned_data["documents"],
                     ip=client_ip(request),
                 )
             except services.ActionRefused as refused:
@@ -198,7 +214,12 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "clearance/request_form.html",
-        {"form": form, "field_options": _field_options(), "editing": True, "req": clearance_request},
+        {
+            "form": form,
+            "field_options": _field_options(),
+            "editing": True,
+            "req": clearance_request,
+        },
     )
 
 
@@ -226,7 +247,9 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommentForm(request.POST, request.FILES)
     if form.is_valid():
         services.comment_post(
-            clearance_request=clearance_request, author=user, body=form.cleaned_data["body"],
+            clearance_request=clearance_request,
+            author=user,
+            body=form.cleaned_data["body"],
             documents=form.cleaned_data["documents"],
         )
         messages.success(request, _("Your message was sent."))
@@ -244,7 +267,7 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     document = get_object_or_404(Document.objects.select_related("comment"), pk=pk)
     user = _user(request)
     clearance_request = access.request_for_viewer(pk=document.request_id, user=user)
@@ -258,7 +281,9 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
         filename=document.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
     return response
 
 
@@ -302,11 +327,13 @@ def _filter_tasks(request: HttpRequest, tasks: QuerySet[Task]) -> QuerySet[Task]
             | Q(process__clearance_request__full_name__icontains=q)
         )
     if age.isdigit():
-        tasks = tasks.filter(created__lte=timezone.now() - timezone.timedelta(days=int(age)))
+        tasks = tasks.filter(created__lte=timezone.now() - dt.timedelta(days=int(age)))
     return tasks
 
 
-def _task_list(request: HttpRequest, tasks: QuerySet[Task], *, tab: str, title: str) -> HttpResponse:
+def _task_list(
+    request: HttpRequest, tasks: QuerySet[Task], *, tab: str, title: str
+) -> HttpResponse:
     tasks = _filter_tasks(request, tasks)
     page = Paginator(_task_rows(tasks), settings.TASVIEH_QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -332,7 +359,9 @@ def _task_list(request: HttpRequest, tasks: QuerySet[Task], *, tab: str, title: 
 def office_queue(request: HttpRequest) -> HttpResponse:
     user = _officer(request)
     return _task_list(
-        request, access.queue_for_officer(user).order_by("created"), tab="queue",
+        request,
+        access.queue_for_officer(user).order_by("created"),
+        tab="queue",
         title=_("Waiting for my offices"),
     )
 
@@ -359,7 +388,11 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_task(
-    request: HttpRequest, task: Task, user: User, *, forms: dict[str, Any] | None = None,
+    request: HttpRequest,
+    task: Task,
+    user: User,
+    *,
+    forms: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     clearance_request = ClearanceRequest.objects.select_related("faculty").get(
@@ -431,11 +464,16 @@ def task_approve(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         services.decision_record(
-            task=task, user=user, note=data.get("note", ""), debt_rials=data.get("debt_rials"),
-            settlement=data.get("settlement", ""), had_dormitory=data.get("had_dormitory"),
+            task=task,
+            user=user,
+            note=data.get("note", ""),
+            debt_rials=data.get("debt_rials"),
+            settlement=data.get("settlement", ""),
+            had_dormitory=data.get("had_dormitory"),
             letter_number=data.get("letter_number", ""),
             letter_number_proposed=request.POST.get("letter_number_proposed", ""),
-            letter_date=data.get("letter_date"), form_registered=data.get("form_registered"),
+            letter_date=data.get("letter_date"),
+            form_registered=data.get("form_registered"),
             ip=client_ip(request),
         )
     except services.ActionRefused as refused:
@@ -473,9 +511,17 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_task(request, task, user, forms={"comment": form}, status=400)
     clearance_request = ClearanceRequest.objects.get(process_id=task.process_id)
     services.comment_post(
-        clearance_request=clearance_request, author=user, body=form.cleaned_data["body"],
-        internal=form.cleaned_data["internal"], office=services.office_of(task),
+        clearance_request=clearance_request,
+        author=user,
+        body=form.cleaned_data["body"],
+        internal=form.cleaned_data["internal"],
+        office=services.office_of(task),
         documents=form.cleaned_data["documents"],
     )
-    messages.success(request, _("Your note was saved.") if form.cleaned_data["internal"] else _("Your message was sent to the student."))
+    messages.success(
+        request,
+        _("Your note was saved.")
+        if form.cleaned_data["internal"]
+        else _("Your message was sent to the student."),
+    )
     return redirect(reverse("task_detail", args=[pk]) + "#comments")

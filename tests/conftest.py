@@ -51,9 +51,7 @@ def other_student(db) -> User:
 
 def login(client: Client, user: User) -> Client:
     """Sign in through the real login page, as a browser would."""
-    response = client.post(
-        reverse("login"), {"username": user.username, "password": DEMO_PASSWORD}
-    )
+    response = client.post(reverse("login"), {"username": user.username, "password": DEMO_PASSWORD})
     assert response.status_code == 302, response.content.decode()[:500]
     return client
 

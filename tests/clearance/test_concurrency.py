@@ -74,8 +74,10 @@ def test_two_approvals_of_one_task_move_the_request_once(submitted, experts, fac
     clients = [login(Client(), expert), login(Client(), expert)]
     payload = approve_payload("education", dormitory=False)
     responses = at_once(
-        *[lambda c=c: c.post(reverse("task_approve", args=[task.pk]), payload, follow=True)
-          for c in clients]
+        *[
+            lambda c=c: c.post(reverse("task_approve", args=[task.pk]), payload, follow=True)
+            for c in clients
+        ]
     )
     levels = alert_levels(responses)
     assert levels == ["error", "success"]
@@ -121,9 +123,12 @@ def test_secretariat_numbers_are_unique_under_concurrency(experts, faculty):
         services.task_claim(task=task, user=secretary)
     proposal = services.letter_number_propose(faculty=faculty)
     results = at_once(
-        *[lambda t=t: services.decision_record(
-            task=t, user=secretary, letter_number=proposal, letter_number_proposed=proposal
-        ) for t in tasks]
+        *[
+            lambda t=t: services.decision_record(
+                task=t, user=secretary, letter_number=proposal, letter_number_proposed=proposal
+            )
+            for t in tasks
+        ]
     )
     assert all(isinstance(r, ClearanceRequest) for r in results), results
     numbers = sorted(ClearanceRequest.objects.values_list("letter_number", flat=True))

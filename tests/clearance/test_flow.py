@@ -11,14 +11,24 @@ from clearance.models import ClearanceRequest, Event
 from tests.conftest import expert_for, login
 
 CHAIN = [
-    "education", "student_affairs", "cultural_deputy", "secretariat", "council", "nutrition",
-    "dormitory", "it", "loan_fund", "welfare", "faculty_closure",
+    "education",
+    "student_affairs",
+    "cultural_deputy",
+    "secretariat",
+    "council",
+    "nutrition",
+    "dormitory",
+    "it",
+    "loan_fund",
+    "welfare",
+    "faculty_closure",
 ]
 
 
 def open_task(req: ClearanceRequest) -> Task:
     return Task.objects.get(
-        process_id=req.process_id, flow_task_type="HUMAN",
+        process_id=req.process_id,
+        flow_task_type="HUMAN",
         status__in=[STATUS.NEW, STATUS.ASSIGNED],
     )
 
@@ -78,8 +88,11 @@ def test_return_resumes_at_the_returning_office(
     submitted, experts, faculty, student, returning_office
 ):
     while open_task(submitted).flow_task.name != returning_office:
-        act(expert_for(experts, open_task(submitted).flow_task.name, faculty), submitted,
-            dormitory=False)
+        act(
+            expert_for(experts, open_task(submitted).flow_task.name, faculty),
+            submitted,
+            dormitory=False,
+        )
     approvals_before = Event.objects.filter(request=submitted, kind=Event.Kind.APPROVED).count()
     expert = expert_for(experts, returning_office, faculty)
     client = login(Client(), expert)
@@ -93,7 +106,9 @@ def test_return_resumes_at_the_returning_office(
     assert submitted.status == ClearanceRequest.Status.RETURNED
     assert submitted.return_reason == "کارت ملی ناخوانا"
     # The office cannot approve while the request is with the student.
-    client.post(reverse("task_approve", args=[task.pk]), approve_payload(returning_office, dormitory=False))
+    client.post(
+        reverse("task_approve", args=[task.pk]), approve_payload(returning_office, dormitory=False)
+    )
     assert open_task(submitted).pk == task.pk
 
     student_client = login(Client(), student)
@@ -114,7 +129,10 @@ def test_return_resumes_at_the_returning_office(
     resubmission = Event.objects.get(request=submitted, kind=Event.Kind.RESUBMITTED)
     assert resubmission.details["changed"] == ["address"]
     # Earlier approvals stand and the chain goes on from here.
-    assert Event.objects.filter(request=submitted, kind=Event.Kind.APPROVED).count() == approvals_before
+    assert (
+        Event.objects.filter(request=submitted, kind=Event.Kind.APPROVED).count()
+        == approvals_before
+    )
     assert act(expert, submitted, dormitory=False) == returning_office
     assert open_task(submitted).flow_task.name == CHAIN[CHAIN.index(returning_office) + 1]
 
@@ -124,7 +142,9 @@ def test_comments_and_internal_notes(submitted, experts, faculty, student):
     client = login(Client(), expert)
     task = open_task(submitted)
     client.post(reverse("task_comment", args=[task.pk]), {"body": "لطفا کارنامه را بفرستید"})
-    client.post(reverse("task_comment", args=[task.pk]), {"body": "یادداشت داخلی", "internal": "on"})
+    client.post(
+        reverse("task_comment", args=[task.pk]), {"body": "یادداشت داخلی", "internal": "on"}
+    )
     student_page = login(Client(), student).get(reverse("request_detail", args=[submitted.pk]))
     html = student_page.content.decode()
     assert "لطفا کارنامه را بفرستید" in html and "یادداشت داخلی" not in html

@@ -180,8 +180,12 @@ def test_student_cannot_see_another_students_request_or_files(
     client, other_student, submitted, student
 ):
     document = Document.objects.create(
-        request=submitted, uploaded_by=student, file=upload("a.pdf", PDF), original_name="a.pdf",
-        content_type="application/pdf", size=len(PDF),
+        request=submitted,
+        uploaded_by=student,
+        file=upload("a.pdf", PDF),
+        original_name="a.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
     )
     owner = login(Client(), student)
     assert owner.get(reverse("document_download", args=[document.pk])).status_code == 200
@@ -197,8 +201,12 @@ def test_student_cannot_see_another_students_request_or_files(
 
 
 def test_pages_need_a_login(client, submitted):
-    for url in (reverse("request_list"), reverse("request_create"),
-                reverse("request_detail", args=[submitted.pk]), reverse("office_queue")):
+    for url in (
+        reverse("request_list"),
+        reverse("request_create"),
+        reverse("request_detail", args=[submitted.pk]),
+        reverse("office_queue"),
+    ):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
@@ -207,5 +215,3 @@ def test_valid_national_code_helper_is_valid():
     from clearance.validators import national_code_is_valid
 
     assert all(national_code_is_valid(make_national_code(n)) for n in range(1, 200))
-
-

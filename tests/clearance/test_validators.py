@@ -10,7 +10,9 @@ from clearance.demo import make_national_code
 from clearance.persian import ascii_digits, normalize_text, parse_jalali
 
 
-@pytest.mark.parametrize("code", ["0499370899", "0790419904", "0084575948", make_national_code(1234)])
+@pytest.mark.parametrize(
+    "code", ["0499370899", "0790419904", "0084575948", make_national_code(1234)]
+)
 def test_valid_national_codes(code):
     assert validators.national_code_is_valid(code)
 

@@ -17,8 +17,11 @@ STORIES = [
     ("student1", [], False),
     ("student2", ["education", "student_affairs"], False),
     ("student3", ["education", "student_affairs", "cultural_deputy"], True),
-    ("student4", ["education", "student_affairs", "cultural_deputy", "secretariat", "council",
-                  "nutrition"], False),
+    (
+        "student4",
+        ["education", "student_affairs", "cultural_deputy", "secretariat", "council", "nutrition"],
+        False,
+    ),
 ]
 
 
@@ -34,7 +37,9 @@ class Command(BaseCommand):
             medicine = Faculty.objects.get(code="medicine")
             for serial, (username, passed, returned) in enumerate(STORIES, start=1):
                 student = make_user(
-                    username, first_name="دانشجوی", last_name=f"نمونه {serial}",
+                    username,
+                    first_name="دانشجوی",
+                    last_name=f"نمونه {serial}",
                     student_number=f"{98100000 + serial}",
                 )
                 if ClearanceRequest.objects.filter(student=student).exists():
@@ -50,13 +55,18 @@ class Command(BaseCommand):
                     services.task_claim(task=task, user=expert)
                     if returned and office == passed[-1]:
                         services.request_return(
-                            task=task, user=expert,
+                            task=task,
+                            user=expert,
                             reason="تصویر کارت ملی خوانا نیست؛ لطفاً دوباره بارگذاری کنید.",
                         )
                         break
                     services.decision_record(
-                        task=task, user=expert, note="بررسی شد.", debt_rials=0,
-                        had_dormitory=False, form_registered=True,
+                        task=task,
+                        user=expert,
+                        note="بررسی شد.",
+                        debt_rials=0,
+                        had_dormitory=False,
+                        form_registered=True,
                     )
         self._print_logins()
 
