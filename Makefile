@@ -50,7 +50,8 @@ node_modules/.installed: package.json package-lock.json
 assets: node_modules/.installed
 
 messages: venv
-	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	  $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules; fi
 
 demo: venv assets messages
 	TASVIEH_DEBUG=1 $(PY) manage.py migrate -v0

@@ -3,7 +3,13 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def localized(name: str, name_en: str) -> str:
+    """Show the English name on English pages when there is one."""
+    return name_en if name_en and get_language() == "en" else name
 
 
 class User(AbstractUser):
@@ -48,7 +54,7 @@ class Faculty(models.Model):
         verbose_name_plural = _("faculties")
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self.name, self.name_en)
 
     def clean(self) -> None:
         try:
@@ -86,7 +92,7 @@ class Office(models.Model):
         verbose_name_plural = _("offices")
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self.name, self.name_en)
 
     @property
     def is_faculty_office(self) -> bool:

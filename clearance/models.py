@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
-from accounts.models import Faculty, Office
+from accounts.models import Faculty, Office, localized
 
 
 class ReferenceItem(models.Model):
@@ -26,7 +26,7 @@ class ReferenceItem(models.Model):
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self.name, self.name_en)
 
 
 class RequestType(ReferenceItem):
@@ -69,7 +69,7 @@ class Province(models.Model):
         verbose_name_plural = _("provinces")
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self.name, self.name_en)
 
 
 class City(models.Model):
@@ -89,7 +89,7 @@ class City(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.province.name})"
+        return f"{localized(self.name, self.name_en)} ({self.province})"
 
 
 class FieldOfStudy(models.Model):
@@ -114,7 +114,7 @@ class FieldOfStudy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self.name, self.name_en)
 
 
 class ClearanceRequest(models.Model):

@@ -446,3 +446,40 @@ def comment_post(
     )
     _attach(clearance_request=clearance_request, uploads=documents, by=author, comment=comment)
     return comment
+
+
+BULK_EXCLUDED_OFFICES = {"dormitory", "welfare"}
+
+
+def tasks_bulk_approve(
+    *, tasks: Iterable[Task], user: User, note: str = "", ip: str | None = None
+) -> tuple[int, list[str]]:
+    """Claim and approve several tasks, each as its own recorded decision (debt 0).
+
+    Each task is its own transaction: one refusal leaves the others approved.
+    Offices that must record a fact per student (dormitory, welfare) are never bulk-approved.
+    """
+    approved, refused = 0, []
+    for task in tasks:
+        office = office_of(task)
+        label = ClearanceRequest.objects.filter(process_id=task.process_id).values_list(
+            "full_name", flat=True
+        ).first()
+        if office.code in BULK_EXCLUDED_OFFICES:
+            refused.append(
+                _("%(name)s: %(office)s decides one request at a time.")
+                % {"name": label, "office": office}
+            )
+            continue
+        try:
+            if task.owner_id != user.pk:
+                task_claim(task=task, user=user, ip=ip)
+            decision_record(
+                task=task, user=user, note=note, debt_rials=0 if office.records_debt else None,
+                ip=ip,
+            )
+        except ActionRefused as refused_action:
+            refused.append(f"{label}: {refused_action.message}")
+        else:
+            approved += 1
+    return approved, refused

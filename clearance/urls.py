@@ -19,6 +19,7 @@ urlpatterns = [
     path("office/", views.office_queue, name="office_queue"),
     path("office/mine/", views.office_mine, name="office_mine"),
     path("office/handled/", views.office_handled, name="office_handled"),
+    path("office/tasks/approve/", views.tasks_bulk_approve, name="tasks_bulk_approve"),
     path("office/tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("office/tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),
     path("office/tasks/<int:pk>/release/", views.task_release, name="task_release"),

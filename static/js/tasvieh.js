@@ -11,6 +11,13 @@
       b.classList.add("disabled");
     });
   });
+  // "Select all" on the office queues.
+  var all = document.getElementById("select-all");
+  if (all) {
+    all.addEventListener("change", function () {
+      document.querySelectorAll(".task-select").forEach(function (box) { box.checked = all.checked; });
+    });
+  }
   // Move focus to the error summary so screen readers announce it.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }

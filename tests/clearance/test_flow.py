@@ -149,3 +149,33 @@ def test_comments_and_internal_notes(submitted, experts, faculty, student):
     html = student_page.content.decode()
     assert "لطفا کارنامه را بفرستید" in html and "یادداشت داخلی" not in html
     assert "یادداشت داخلی" in client.get(reverse("task_detail", args=[task.pk])).content.decode()
+
+
+def test_bulk_approve_records_each_decision(experts, faculty, other_faculty):
+    from clearance import services
+    from clearance.demo import make_user
+
+    reqs = [
+        services.request_submit(
+            student=make_user(f"bulk{n}"), data=form_values(serial=n, faculty=faculty)
+        )
+        for n in range(1, 4)
+    ]
+    foreign = services.request_submit(
+        student=make_user("bulk-foreign"), data=form_values(serial=9, faculty=other_faculty)
+    )
+    expert = expert_for(experts, "education", faculty)
+    client = login(Client(), expert)
+    ids = [str(open_task(r).pk) for r in reqs[:2]] + [str(open_task(foreign).pk)]
+    response = client.post(reverse("tasks_bulk_approve"), {"task": ids, "note": "بررسی شد"})
+    assert response.status_code == 302
+    for req in reqs[:2]:
+        req.refresh_from_db()
+        assert req.current_office.code == "student_affairs"
+        event = Event.objects.get(request=req, kind=Event.Kind.APPROVED)
+        assert event.actor == expert and event.note == "بررسی شد"
+    reqs[2].refresh_from_db()
+    foreign.refresh_from_db()
+    assert reqs[2].current_office.code == "education"
+    assert foreign.current_office.code == "education"  # another faculty's task is out of reach
+    assert not Event.objects.filter(request=foreign, kind=Event.Kind.APPROVED).exists()

@@ -1,6 +1,6 @@
 """Run a command against a throwaway PostgreSQL server (``DATABASE_URL`` wins when set).
 
-    python -m tests.servers.postgres pytest -q
+python -m tests.servers.postgres pytest -q
 """
 
 import os
