@@ -15,6 +15,7 @@ from clearance.models import (
 )
 
 DEMO_PASSWORD = "tasvieh-demo"
+_LETTERS = "ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی"
 
 
 def make_national_code(serial: int) -> str:
@@ -36,7 +37,7 @@ def form_values(
     assert field_of_study is not None, "no field of study seeded"
     return {
         "request_type": RequestType.objects.get(code=request_type),
-        "full_name": "دانشجوی نمونه " + "ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی"[serial % 32],
+        "full_name": "دانشجوی نمونه " + _LETTERS[serial % len(_LETTERS)],
         "student_number": f"{98100000 + serial}",
         "national_code": make_national_code(1_000_000 + serial),
         "father_name": "علی",

@@ -462,9 +462,11 @@ def tasks_bulk_approve(
     approved, refused = 0, []
     for task in tasks:
         office = office_of(task)
-        label = ClearanceRequest.objects.filter(process_id=task.process_id).values_list(
-            "full_name", flat=True
-        ).first()
+        label = (
+            ClearanceRequest.objects.filter(process_id=task.process_id)
+            .values_list("full_name", flat=True)
+            .first()
+        )
         if office.code in BULK_EXCLUDED_OFFICES:
             refused.append(
                 _("%(name)s: %(office)s decides one request at a time.")
@@ -475,7 +477,10 @@ def tasks_bulk_approve(
             if task.owner_id != user.pk:
                 task_claim(task=task, user=user, ip=ip)
             decision_record(
-                task=task, user=user, note=note, debt_rials=0 if office.records_debt else None,
+                task=task,
+                user=user,
+                note=note,
+                debt_rials=0 if office.records_debt else None,
                 ip=ip,
             )
         except ActionRefused as refused_action:
