@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # System packages: python-ldap needs its headers; catalogs need gettext; assets need npm.
-DEMO_APT := libldap2-dev libsasl2-dev gettext $(if $(shell command -v npm),,nodejs npm)
+DEMO_APT := libldap2-dev libsasl2-dev gettext libpango-1.0-0 libpangoft2-1.0-0 $(if $(shell command -v npm),,nodejs npm)
 # The tests also run real directory servers, a real browser and read PDFs.
 TEST_APT := $(DEMO_APT) slapd ldap-utils samba chromium poppler-utils
 

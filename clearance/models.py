@@ -187,6 +187,14 @@ class ClearanceRequest(models.Model):
         _("letter number"), max_length=60, null=True, blank=True
     )
     letter_date = models.DateField(_("letter date"), null=True, blank=True)
+    certificate_code = models.CharField(
+        _("certificate code"),
+        max_length=32,
+        unique=True,
+        null=True,  # unique, and absent until the request is cleared
+        blank=True,
+        help_text=_("Printed on the clearance certificate; anyone can verify it with this code."),
+    )
     process = models.OneToOneField(
         Process,
         on_delete=models.PROTECT,

@@ -5,6 +5,7 @@ history event in the same transaction, so a failed action changes nothing.
 """
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -419,8 +420,16 @@ def request_mark_cleared(*, clearance_request: ClearanceRequest) -> None:
     clearance_request.closed = timezone.now()
     clearance_request.current_office = None
     clearance_request.return_reason = ""
+    clearance_request.certificate_code = secrets.token_hex(8).upper()
     clearance_request.save(
-        update_fields=["status", "closed", "current_office", "return_reason", "updated"]
+        update_fields=[
+            "status",
+            "closed",
+            "current_office",
+            "return_reason",
+            "certificate_code",
+            "updated",
+        ]
     )
     Event.objects.create(request=clearance_request, kind=Event.Kind.CLEARED)
 

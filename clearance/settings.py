@@ -123,7 +123,9 @@ AXES_ENABLED = env_bool("TASVIEH_AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("TASVIEH_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("TASVIEH_LOGIN_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Count "Ali", "ALI" and "EXAMPLE\ali" as one username, whichever form posted them.
+AXES_USERNAME_CALLABLE = "accounts.directory.axes_username"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

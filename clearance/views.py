@@ -21,6 +21,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Faculty, User
 from clearance import access, services
+from clearance.certificates import certificate_pdf
 from clearance.forms import (
     ApproveForm,
     ClearanceRequestForm,
@@ -287,6 +288,40 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     )
     return response
+
+
+@login_required
+def request_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    clearance_request = access.request_for_student(pk=pk, user=_user(request))
+    if clearance_request.status != ClearanceRequest.Status.CLEARED:
+        raise Http404
+    verify_url = request.build_absolute_uri(
+        reverse("certificate_verify", args=[clearance_request.certificate_code])
+    )
+    pdf = certificate_pdf(clearance_request=clearance_request, verify_url=verify_url)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="clearance-{clearance_request.pk}.pdf"'
+    return response
+
+
+def certificate_verify(request: HttpRequest, code: str = "") -> HttpResponse:
+    """Public: anyone holding a certificate can check it is genuine (no login)."""
+    code = (code or request.GET.get("code", "")).strip().upper()
+    found = None
+    if code:
+        found = (
+            ClearanceRequest.objects.filter(
+                certificate_code=code, status=ClearanceRequest.Status.CLEARED
+            )
+            .select_related("faculty", "request_type")
+            .first()
+        )
+    return render(
+        request,
+        "clearance/verify.html",
+        {"code": code, "found": found},
+        status=404 if code and found is None else 200,
+    )
 
 
 # --- the office expert's pages ----------------------------------------------------------

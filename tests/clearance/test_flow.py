@@ -179,3 +179,32 @@ def test_bulk_approve_records_each_decision(experts, faculty, other_faculty):
     assert reqs[2].current_office.code == "education"
     assert foreign.current_office.code == "education"  # another faculty's task is out of reach
     assert not Event.objects.filter(request=foreign, kind=Event.Kind.APPROVED).exists()
+
+
+def test_cleared_request_gets_a_verifiable_certificate(submitted, experts, faculty, student):
+    import subprocess
+
+    while submitted.status != ClearanceRequest.Status.CLEARED:
+        act(
+            expert_for(experts, open_task(submitted).flow_task.name, faculty),
+            submitted,
+            dormitory=False,
+        )
+        submitted.refresh_from_db()
+    student_client = login(Client(), student)
+    response = student_client.get(reverse("request_certificate", args=[submitted.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert submitted.certificate_code in text
+    assert "اداره رفاه" in text or "هافر هرادا" in text  # RTL extraction may reverse words
+    public = Client().get(reverse("certificate_verify", args=[submitted.certificate_code]))
+    assert public.status_code == 200 and submitted.full_name in public.content.decode()
+    assert Client().get(reverse("certificate_verify", args=["NOPE"])).status_code == 404
+
+
+def test_no_certificate_before_clearance(submitted, student, other_student):
+    url = reverse("request_certificate", args=[submitted.pk])
+    assert login(Client(), student).get(url).status_code == 404
+    assert login(Client(), other_student).get(url).status_code == 404
