@@ -1,6 +1,6 @@
 """Reads that enforce who may see what: a student their own requests, an expert their office's."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -77,3 +77,15 @@ def queue_for_officer(user: User) -> QuerySet[Task]:
 def officer_offices(user: User) -> QuerySet[Office]:
     codes = {p.split(".")[2] for p in office_permissions(user)}
     return Office.objects.filter(code__in=codes)
+
+
+def waiting_counts(user: User) -> list[tuple[Office, int]]:
+    """How many unclaimed tasks wait at each of the expert's offices (for the menu)."""
+    counts = {
+        node.name: n
+        for node, n in queue_for_officer(user)
+        .order_by()
+        .values_list("flow_task")
+        .annotate(n=Count("pk"))
+    }
+    return [(office, counts.get(office.code, 0)) for office in officer_offices(user)]

@@ -15,5 +15,5 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "password_reset_url": settings.TASVIEH_PASSWORD_RESET_URL,
         "university_name": settings.TASVIEH_UNIVERSITY_NAME,
         "is_officer": officer,
-        "office_waiting": access.queue_for_officer(user).count() if officer else 0,
+        "office_waiting": access.waiting_counts(user) if officer else [],
     }

@@ -22,6 +22,7 @@ from viewflow.workflow.status import STATUS
 from accounts.models import Faculty, User
 from clearance import access, services
 from clearance.certificates import certificate_pdf
+from clearance.flows import ClearanceFlow
 from clearance.forms import (
     ApproveForm,
     ClearanceRequestForm,
@@ -347,11 +348,15 @@ def _task_rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
 
 def _filter_tasks(request: HttpRequest, tasks: QuerySet[Task]) -> QuerySet[Task]:
     faculty = request.GET.get("faculty", "")
+    office = request.GET.get("office", "")
     type_code = request.GET.get("type", "")
     q = request.GET.get("q", "").strip()
     age = request.GET.get("age", "")
     if faculty:
         tasks = tasks.filter(process__clearance_request__faculty__code=faculty)
+    node = ClearanceFlow.instance.node(office) if office else None
+    if node is not None:
+        tasks = tasks.filter(flow_task=node)
     if type_code:
         tasks = tasks.filter(process__clearance_request__request_type__code=type_code)
     if q:

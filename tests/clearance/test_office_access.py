@@ -81,3 +81,20 @@ def test_student_has_no_office_pages(student_client, submitted):
         == 404
     )
     assert ClearanceRequest.objects.count() == 1
+
+
+def test_menu_counts_waiting_tasks_per_office(experts, faculty, student, other_student):
+    from accounts.models import Role
+
+    services.request_submit(student=student, data=form_values(serial=1, faculty=faculty))
+    services.request_submit(student=other_student, data=form_values(serial=2, faculty=faculty))
+    expert = expert_for(experts, "education", faculty)
+    Role.objects.create(user=expert, office=Office.objects.get(code="council"))
+    client = login(Client(), expert)
+    response = client.get(reverse("office_queue"))
+    counts = {office.code: n for office, n in response.context["office_waiting"]}
+    assert counts == {"education": 2, "council": 0}
+    only_council = client.get(reverse("office_queue"), {"office": "council"})
+    assert only_council.context["page"].paginator.count == 0
+    only_education = client.get(reverse("office_queue"), {"office": "education"})
+    assert only_education.context["page"].paginator.count == 2
