@@ -26,6 +26,7 @@ from clearance.models import (
     Event,
     LetterSequence,
 )
+from clearance.notifications import notify_student
 from clearance.persian import jalali_year
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -321,6 +322,7 @@ def request_return(
         clearance_request.status = ClearanceRequest.Status.RETURNED
         clearance_request.return_reason = reason
         clearance_request.save(update_fields=["status", "return_reason", "updated"])
+        notify_student(clearance_request=clearance_request, event="returned")
         Event.objects.create(
             request=clearance_request,
             kind=Event.Kind.RETURNED,
@@ -432,6 +434,7 @@ def request_mark_cleared(*, clearance_request: ClearanceRequest) -> None:
         ]
     )
     Event.objects.create(request=clearance_request, kind=Event.Kind.CLEARED)
+    notify_student(clearance_request=clearance_request, event="cleared")
 
 
 @transaction.atomic
@@ -454,6 +457,8 @@ def comment_post(
         request=clearance_request, author=author, body=body, internal=internal, office=office
     )
     _attach(clearance_request=clearance_request, uploads=documents, by=author, comment=comment)
+    if office is not None and not internal:
+        notify_student(clearance_request=clearance_request, event="message")
     return comment
 
 
