@@ -61,8 +61,14 @@ class OfficeAdmin(admin.ModelAdmin):
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
-    list_display = ["user", "office", "faculty", "source", "created"]
+    list_display = ["user", "office", "faculty", "source", "granted"]
     list_filter = ["office", "faculty", "source"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "office", "faculty"]
     list_select_related = ["user", "office", "faculty"]
+
+    @admin.display(description=_("granted at"), ordering="created")
+    def granted(self, obj: Role) -> str:
+        from clearance.templatetags.persian import jdatetime
+
+        return jdatetime(obj.created)
