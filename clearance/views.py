@@ -1,5 +1,6 @@
 """Pages of the student and the office expert; each view parses, calls one action, redirects."""
 
+import csv
 import datetime as dt
 from typing import Any
 
@@ -23,6 +24,7 @@ from accounts.models import Faculty, User
 from clearance import access, services
 from clearance.certificates import certificate_pdf
 from clearance.flows import ClearanceFlow
+from clearance.persian import format_jalali
 from clearance.forms import (
     ApproveForm,
     ClearanceRequestForm,
@@ -373,10 +375,48 @@ def _filter_tasks(request: HttpRequest, tasks: QuerySet[Task]) -> QuerySet[Task]
     return tasks
 
 
+def _tasks_csv(tasks: QuerySet[Task], *, tab: str) -> HttpResponse:
+    """The filtered list as CSV for Excel (UTF-8 with BOM, Jalali dates)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tasvieh-{tab}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    header = [
+        _("No."),
+        _("Student"),
+        _("Student number"),
+        _("National code"),
+        _("Faculty"),
+        _("Request type"),
+        _("Office"),
+        _("Waiting since"),
+        _("Status"),
+    ]
+    writer.writerow(header)
+    for task in _task_rows(tasks):
+        req = task.process.clearance_request
+        writer.writerow(
+            [
+                req.pk,
+                req.full_name,
+                req.student_number,
+                req.national_code,
+                req.faculty,
+                req.request_type,
+                task.flow_task.task_title,
+                format_jalali(task.created, with_time=True),
+                req.get_status_display(),
+            ]
+        )
+    return response
+
+
 def _task_list(
     request: HttpRequest, tasks: QuerySet[Task], *, tab: str, title: str
 ) -> HttpResponse:
     tasks = _filter_tasks(request, tasks)
+    if request.GET.get("format") == "csv":
+        return _tasks_csv(tasks, tab=tab)
     page = Paginator(_task_rows(tasks), settings.TASVIEH_QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -98,3 +98,22 @@ def test_menu_counts_waiting_tasks_per_office(experts, faculty, student, other_s
     assert only_council.context["page"].paginator.count == 0
     only_education = client.get(reverse("office_queue"), {"office": "education"})
     assert only_education.context["page"].paginator.count == 2
+
+
+def test_csv_export_is_scoped_and_jalali(experts, faculty, other_faculty, student, other_student):
+    import csv
+    import io
+
+    from clearance.persian import format_jalali
+
+    mine = services.request_submit(student=student, data=form_values(serial=1, faculty=faculty))
+    services.request_submit(
+        student=other_student, data=form_values(serial=2, faculty=other_faculty)
+    )
+    client = login(Client(), expert_for(experts, "education", faculty))
+    response = client.get(reverse("office_queue"), {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 2  # header + the one request of this faculty
+    assert rows[1][0] == str(mine.pk) and rows[1][2] == mine.student_number
+    assert rows[1][7] == format_jalali(open_task(mine).created, with_time=True)
