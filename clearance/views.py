@@ -24,7 +24,6 @@ from accounts.models import Faculty, User
 from clearance import access, services
 from clearance.certificates import certificate_pdf
 from clearance.flows import ClearanceFlow
-from clearance.persian import format_jalali
 from clearance.forms import (
     ApproveForm,
     ClearanceRequestForm,
@@ -33,6 +32,7 @@ from clearance.forms import (
     StaffCommentForm,
 )
 from clearance.models import ClearanceRequest, Comment, Document, Event, FieldOfStudy, RequestType
+from clearance.persian import format_jalali
 
 
 def client_ip(request: HttpRequest) -> str | None:

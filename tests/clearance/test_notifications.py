@@ -1,5 +1,6 @@
 """The student is e-mailed (in Persian) when a request is returned, messaged or cleared."""
 
+import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -39,9 +40,9 @@ def test_failed_action_sends_nothing(
     student.save(update_fields=["email"])
     expert = expert_for(experts, "education", faculty)
     task = open_task(submitted)
-    with django_capture_on_commit_callbacks(execute=True):
-        try:
-            services.request_return(task=task, user=expert, reason="بدون برداشتن کار")
-        except services.ActionRefused:
-            pass
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(services.ActionRefused),
+    ):
+        services.request_return(task=task, user=expert, reason="بدون برداشتن کار")
     assert mail.outbox == []
