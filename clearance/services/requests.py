@@ -1,0 +1,180 @@
+"""The student's actions: submit, resubmit, cancel, comment; and the closing of a request."""
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import PROCESS, STATUS
+
+from accounts.models import Office, User
+from clearance.flows import ClearanceFlow
+from clearance.models import ClearanceRequest, Comment, Event
+from clearance.notifications import notify_student
+from clearance.services.common import (
+    OPEN_TASK_STATUSES,
+    ActionRefused,
+    activation_of,
+    attach_documents,
+    office_of,
+    open_task,
+    sync_current_office,
+)
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    student: User,
+    data: dict[str, Any],
+    documents: Iterable[UploadedFile] = (),
+    ip: str | None = None,
+) -> ClearanceRequest:
+    """File a new request and hand it to the faculty's education office."""
+    try:
+        with transaction.atomic():
+            clearance_request = ClearanceRequest.objects.create(student=student, **data)
+    except IntegrityError as exc:
+        raise ActionRefused(
+            _("You already have an open clearance request; follow it or cancel it first.")
+        ) from exc
+    attach_documents(clearance_request=clearance_request, uploads=documents, by=student)
+    Event.objects.create(
+        request=clearance_request, kind=Event.Kind.SUBMITTED, actor=student, ip_address=ip
+    )
+    ClearanceFlow.start.run(clearance_request=clearance_request)
+    clearance_request.refresh_from_db()
+    sync_current_office(clearance_request)
+    return clearance_request
+
+
+@transaction.atomic
+def request_resubmit(
+    *,
+    clearance_request: ClearanceRequest,
+    student: User,
+    data: dict[str, Any],
+    note: str = "",
+    documents: Iterable[UploadedFile] = (),
+    ip: str | None = None,
+) -> ClearanceRequest:
+    """Apply the student's corrections and give the task back to the office that returned it."""
+    with ClearanceFlow.lock(clearance_request.process_id):
+        clearance_request = ClearanceRequest.objects.get(pk=clearance_request.pk)
+        if clearance_request.student_id != student.pk:
+            raise ActionRefused(_("This is not your request."))
+        if clearance_request.status != ClearanceRequest.Status.RETURNED:
+            raise ActionRefused(_("Only a returned request can be resubmitted."))
+        changed = [
+            name for name, value in data.items() if getattr(clearance_request, name) != value
+        ]
+        for name, value in data.items():
+            setattr(clearance_request, name, value)
+        clearance_request.status = ClearanceRequest.Status.IN_PROGRESS
+        try:
+            with transaction.atomic():
+                clearance_request.save()
+        except IntegrityError as exc:
+            raise ActionRefused(_("Another open request already uses this national code.")) from exc
+        attach_documents(clearance_request=clearance_request, uploads=documents, by=student)
+        task = open_task(clearance_request)
+        assert task is not None
+        activation = activation_of(task)
+        # The faculty may have been corrected: re-derive who may act on the task.
+        task.owner_permission = task.flow_task.calc_owner_permission(activation)
+        task.save(update_fields=["owner_permission"])
+        if task.status == STATUS.ASSIGNED:
+            activation.unassign()
+        Event.objects.create(
+            request=clearance_request,
+            kind=Event.Kind.RESUBMITTED,
+            office=office_of(task),
+            actor=student,
+            note=note.strip(),
+            details={"changed": changed},
+            task_id=task.pk,
+            ip_address=ip,
+        )
+    return clearance_request
+
+
+@transaction.atomic
+def request_cancel(
+    *, clearance_request: ClearanceRequest, student: User, ip: str | None = None
+) -> ClearanceRequest:
+    """Withdraw an open request; its open office task is cancelled."""
+    with ClearanceFlow.lock(clearance_request.process_id):
+        clearance_request = ClearanceRequest.objects.get(pk=clearance_request.pk)
+        if clearance_request.student_id != student.pk:
+            raise ActionRefused(_("This is not your request."))
+        if not clearance_request.is_open:
+            raise ActionRefused(_("Only an open request can be cancelled."))
+        for task in Task.objects.filter(
+            process_id=clearance_request.process_id, status__in=OPEN_TASK_STATUSES
+        ):
+            activation_of(task).cancel()
+        process = clearance_request.process
+        assert process is not None
+        process.status = PROCESS.CANCELED
+        process.finished = timezone.now()
+        process.save(update_fields=["status", "finished"])
+        clearance_request.status = ClearanceRequest.Status.CANCELLED
+        clearance_request.closed = timezone.now()
+        clearance_request.current_office = None
+        clearance_request.save(update_fields=["status", "closed", "current_office", "updated"])
+        Event.objects.create(
+            request=clearance_request, kind=Event.Kind.CANCELLED, actor=student, ip_address=ip
+        )
+    return clearance_request
+
+
+def request_mark_cleared(*, clearance_request: ClearanceRequest) -> None:
+    """Close the request as cleared (called by the flow's last node)."""
+    clearance_request.status = ClearanceRequest.Status.CLEARED
+    clearance_request.closed = timezone.now()
+    clearance_request.current_office = None
+    clearance_request.return_reason = ""
+    clearance_request.certificate_code = secrets.token_hex(8).upper()
+    clearance_request.save(
+        update_fields=[
+            "status",
+            "closed",
+            "current_office",
+            "return_reason",
+            "certificate_code",
+            "updated",
+        ]
+    )
+    Event.objects.create(request=clearance_request, kind=Event.Kind.CLEARED)
+    notify_student(clearance_request=clearance_request, event="cleared")
+
+
+@transaction.atomic
+def comment_post(
+    *,
+    clearance_request: ClearanceRequest,
+    author: User,
+    body: str,
+    internal: bool = False,
+    office: Office | None = None,
+    documents: Iterable[UploadedFile] = (),
+) -> Comment:
+    """Add a message (or a staff-only note) to the request's thread."""
+    body = body.strip()
+    if not body:
+        raise ActionRefused(_("Write a message first."))
+    if clearance_request.student_id == author.pk and (internal or office):
+        raise ActionRefused(_("Students cannot write internal notes."))
+    comment = Comment.objects.create(
+        request=clearance_request, author=author, body=body, internal=internal, office=office
+    )
+    attach_documents(
+        clearance_request=clearance_request, uploads=documents, by=author, comment=comment
+    )
+    if office is not None and not internal:
+        notify_student(clearance_request=clearance_request, event="message")
+    return comment
