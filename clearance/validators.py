@@ -30,13 +30,18 @@ def clean_national_code(value: str) -> str:
     return code
 
 
-def clean_mobile(value: str) -> str:
+def _dial_digits(value: str) -> str:
+    """ASCII digits without spaces or dashes; the +98 / 0098 country prefix becomes 0."""
     number = re.sub(r"[\s\-()]", "", ascii_digits(value))
-    if number.startswith("+98"):
-        number = "0" + number[3:]
-    elif number.startswith("0098"):
-        number = "0" + number[4:]
-    elif number.startswith("98") and len(number) == 12:
+    for prefix in ("+98", "0098"):
+        if number.startswith(prefix):
+            return "0" + number[len(prefix) :]
+    return number
+
+
+def clean_mobile(value: str) -> str:
+    number = _dial_digits(value)
+    if number.startswith("98") and len(number) == 12:
         number = "0" + number[2:]
     elif number.startswith("9") and len(number) == 10:
         number = "0" + number
@@ -49,9 +54,7 @@ def clean_mobile(value: str) -> str:
 
 
 def clean_landline(value: str) -> str:
-    number = re.sub(r"[\s\-()]", "", ascii_digits(value))
-    if number.startswith("+98"):
-        number = "0" + number[3:]
+    number = _dial_digits(value)
     if not re.fullmatch(r"0[1-8]\d{9}", number):
         raise ValidationError(
             _("Enter the landline with its area code, 11 digits, like 02188776655."),

@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +43,17 @@ def client_ip(request: HttpRequest) -> str | None:
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
+
+
+def _perform(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
+    """Run one action; tell the user it worked, or why it was refused."""
+    try:
+        action()
+    except services.ActionRefused as refused:
+        messages.error(request, refused.message)
+        return False
+    messages.success(request, success)
+    return True
 
 
 @login_required
@@ -199,19 +211,18 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ClearanceRequestForm(request.POST, request.FILES, instance=clearance_request)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
-            try:
-                services.request_resubmit(
+            _perform(
+                request,
+                lambda: services.request_resubmit(
                     clearance_request=clearance_request,
                     student=user,
                     data=data,
                     note=request.POST.get("note", ""),
                     documents=form.cleaned_data["documents"],
                     ip=client_ip(request),
-                )
-            except services.ActionRefused as refused:
-                messages.error(request, refused.message)
-                return redirect("request_detail", pk=pk)
-            messages.success(request, _("Your request was resubmitted to the same office."))
+                ),
+                _("Your request was resubmitted to the same office."),
+            )
             return redirect("request_detail", pk=pk)
         # The form re-renders with the unsaved edits; the stored request stays untouched.
         clearance_request.refresh_from_db()
@@ -234,14 +245,13 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     clearance_request = access.request_for_student(pk=pk, user=user)
-    try:
-        services.request_cancel(
+    _perform(
+        request,
+        lambda: services.request_cancel(
             clearance_request=clearance_request, student=user, ip=client_ip(request)
-        )
-    except services.ActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Your request was cancelled."))
+        ),
+        _("Your request was cancelled."),
+    )
     return redirect("request_detail", pk=pk)
 
 
@@ -539,12 +549,11 @@ def _task_action(request: HttpRequest, pk: int) -> tuple[User, Task]:
 @require_POST
 def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
     user, task = _task_action(request, pk)
-    try:
-        services.task_claim(task=task, user=user, ip=client_ip(request))
-    except services.ActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("The task is yours now."))
+    _perform(
+        request,
+        lambda: services.task_claim(task=task, user=user, ip=client_ip(request)),
+        _("The task is yours now."),
+    )
     return redirect("task_detail", pk=pk)
 
 
@@ -552,13 +561,12 @@ def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_release(request: HttpRequest, pk: int) -> HttpResponse:
     user, task = _task_action(request, pk)
-    try:
-        services.task_release(task=task, user=user, ip=client_ip(request))
-    except services.ActionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("task_detail", pk=pk)
-    messages.success(request, _("The task is back in the office queue."))
-    return redirect("office_queue")
+    released = _perform(
+        request,
+        lambda: services.task_release(task=task, user=user, ip=client_ip(request)),
+        _("The task is back in the office queue."),
+    )
+    return redirect("office_queue") if released else redirect("task_detail", pk=pk)
 
 
 @login_required
@@ -571,8 +579,9 @@ def task_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Please correct the errors below."))
         return _render_task(request, task, user, forms={"approve": form}, status=400)
     data = form.cleaned_data
-    try:
-        services.decision_record(
+    approved = _perform(
+        request,
+        lambda: services.decision_record(
             task=task,
             user=user,
             note=data.get("note", ""),
@@ -584,12 +593,10 @@ def task_approve(request: HttpRequest, pk: int) -> HttpResponse:
             letter_date=data.get("letter_date"),
             form_registered=data.get("form_registered"),
             ip=client_ip(request),
-        )
-    except services.ActionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("task_detail", pk=pk)
-    messages.success(request, _("Approved; the request moved to the next office."))
-    return redirect("office_mine")
+        ),
+        _("Approved; the request moved to the next office."),
+    )
+    return redirect("office_mine") if approved else redirect("task_detail", pk=pk)
 
 
 @login_required
@@ -600,14 +607,13 @@ def task_return(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
         return _render_task(request, task, user, forms={"return": form}, status=400)
-    try:
-        services.request_return(
+    _perform(
+        request,
+        lambda: services.request_return(
             task=task, user=user, reason=form.cleaned_data["reason"], ip=client_ip(request)
-        )
-    except services.ActionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("task_detail", pk=pk)
-    messages.success(request, _("The request was returned to the student."))
+        ),
+        _("The request was returned to the student."),
+    )
     return redirect("task_detail", pk=pk)
 
 

@@ -12,7 +12,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Office, User
 from clearance.flows import ClearanceFlow
-from clearance.models import ClearanceRequest, Comment, Document
+from clearance.models import ClearanceRequest, Comment, Document, Event
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -117,3 +117,24 @@ def refuse_unless_workable(task: Task, user: User, *, need_owner: bool) -> Clear
 
 def waited_seconds(task: Task) -> int:
     return int((timezone.now() - task.created).total_seconds())
+
+
+def task_event(
+    task: Task,
+    clearance_request: ClearanceRequest,
+    kind: str,
+    *,
+    user: User,
+    ip: str | None,
+    **fields: Any,
+) -> Event:
+    """Record what an expert did to a task, in the request's history."""
+    return Event.objects.create(
+        request=clearance_request,
+        kind=kind,
+        office=office_of(task),
+        actor=user,
+        task_id=task.pk,
+        ip_address=ip,
+        **fields,
+    )

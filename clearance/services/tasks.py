@@ -19,6 +19,7 @@ from clearance.services.common import (
     office_of,
     refuse_unless_workable,
     sync_current_office,
+    task_event,
     waited_seconds,
 )
 from clearance.services.letters import letter_number_allocate
@@ -41,14 +42,7 @@ def task_claim(*, task: Task, user: User, ip: str | None = None) -> Task:
         activation_of(task).assign(user)
         task.assigned = timezone.now()
         task.save(update_fields=["assigned"])
-        Event.objects.create(
-            request=clearance_request,
-            kind=Event.Kind.CLAIMED,
-            office=office_of(task),
-            actor=user,
-            task_id=task.pk,
-            ip_address=ip,
-        )
+        task_event(task, clearance_request, Event.Kind.CLAIMED, user=user, ip=ip)
     return task
 
 
@@ -58,14 +52,7 @@ def task_release(*, task: Task, user: User, ip: str | None = None) -> Task:
     with TaskLock(task) as task:
         clearance_request = refuse_unless_workable(task, user, need_owner=True)
         activation_of(task).unassign()
-        Event.objects.create(
-            request=clearance_request,
-            kind=Event.Kind.RELEASED,
-            office=office_of(task),
-            actor=user,
-            task_id=task.pk,
-            ip_address=ip,
-        )
+        task_event(task, clearance_request, Event.Kind.RELEASED, user=user, ip=ip)
     return task
 
 
@@ -119,17 +106,16 @@ def decision_record(
         clearance_request.save(
             update_fields=["had_dormitory", "letter_number", "letter_date", "updated"]
         )
-        Event.objects.create(
-            request=clearance_request,
-            kind=Event.Kind.APPROVED,
-            office=office,
-            actor=user,
+        task_event(
+            task,
+            clearance_request,
+            Event.Kind.APPROVED,
+            user=user,
+            ip=ip,
             note=note.strip(),
             debt_rials=debt_rials if office.records_debt else None,
             settlement=settlement.strip(),
             details=details,
-            task_id=task.pk,
-            ip_address=ip,
             waited_seconds=waited_seconds(task),
         )
         activation = activation_of(task)
@@ -155,14 +141,13 @@ def request_return(
         clearance_request.return_reason = reason
         clearance_request.save(update_fields=["status", "return_reason", "updated"])
         notify_student(clearance_request=clearance_request, event="returned")
-        Event.objects.create(
-            request=clearance_request,
-            kind=Event.Kind.RETURNED,
-            office=office_of(task),
-            actor=user,
+        task_event(
+            task,
+            clearance_request,
+            Event.Kind.RETURNED,
+            user=user,
+            ip=ip,
             note=reason,
-            task_id=task.pk,
-            ip_address=ip,
             waited_seconds=waited_seconds(task),
         )
     return clearance_request
