@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Faculty
@@ -21,13 +22,20 @@ from clearance.models import (
     MaritalStatus,
     RequestType,
 )
-from clearance.persian import format_jalali, normalize_letters, normalize_text
+from clearance.persian import format_jalali, local_digits, normalize_letters, normalize_text
 
 ALLOWED_DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
+
+
+def _documents_help() -> str:
+    # Built when shown, so it follows the page's language.
+    return _("Scans as PDF, JPEG or PNG, at most %(mb)s MB each. You may pick several files.") % {
+        "mb": local_digits(settings.TASVIEH_MAX_UPLOAD_MB)
+    }
 
 
 class DocumentsField(forms.FileField):
@@ -38,11 +46,7 @@ class DocumentsField(forms.FileField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Documents"))
-        kwargs.setdefault(
-            "help_text",
-            _("Scans as PDF, JPEG or PNG, at most %(mb)s MB each. You may pick several files.")
-            % {"mb": settings.TASVIEH_MAX_UPLOAD_MB},
-        )
+        kwargs.setdefault("help_text", lazy(_documents_help, str)())
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
@@ -54,7 +58,7 @@ class DocumentsField(forms.FileField):
             if upload.size > limit:
                 raise ValidationError(
                     _("“%(name)s” is larger than %(mb)s MB.")
-                    % {"name": upload.name, "mb": settings.TASVIEH_MAX_UPLOAD_MB},
+                    % {"name": upload.name, "mb": local_digits(settings.TASVIEH_MAX_UPLOAD_MB)},
                     code="too_large",
                 )
             head = upload.read(512)

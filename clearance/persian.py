@@ -21,6 +21,13 @@ def persian_digits(value: object) -> str:
     return str(value).translate(_TO_PERSIAN)
 
 
+def local_digits(value: object) -> str:
+    """Digits in the script of the active language (Persian digits on Persian pages)."""
+    from django.utils import translation
+
+    return persian_digits(value) if translation.get_language() == "fa" else str(value)
+
+
 def normalize_letters(value: str) -> str:
     """Use Persian ی/ک and drop tatweel, keeping the text's layout."""
     return value.translate(_LETTERS)

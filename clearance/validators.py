@@ -6,7 +6,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from clearance.persian import ascii_digits, normalize_text, parse_jalali
+from clearance.persian import ascii_digits, local_digits, normalize_text, parse_jalali
 
 _PERSIAN_NAME = re.compile(r"^[\u0600-\u06FF\u200c\s]+$")
 
@@ -67,7 +67,8 @@ def clean_digits(value: str, *, min_length: int, max_length: int) -> str:
     digits = ascii_digits(value).strip()
     if not digits.isdigit() or not (min_length <= len(digits) <= max_length):
         raise ValidationError(
-            _("Enter %(min)s to %(max)s digits.") % {"min": min_length, "max": max_length},
+            _("Enter %(min)s to %(max)s digits.")
+            % {"min": local_digits(min_length), "max": local_digits(max_length)},
             code="digits",
         )
     return digits

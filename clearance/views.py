@@ -33,7 +33,7 @@ from clearance.forms import (
     StaffCommentForm,
 )
 from clearance.models import ClearanceRequest, Comment, Document, Event, FieldOfStudy, RequestType
-from clearance.persian import format_jalali
+from clearance.persian import format_jalali, local_digits
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -491,8 +491,8 @@ def tasks_bulk_approve(request: HttpRequest) -> HttpResponse:
     if approved:
         messages.success(
             request,
-            ngettext("%(n)d request approved.", "%(n)d requests approved.", approved)
-            % {"n": approved},
+            ngettext("%(n)s request approved.", "%(n)s requests approved.", approved)
+            % {"n": local_digits(approved)},
         )
     for reason in refused:
         messages.error(request, reason)

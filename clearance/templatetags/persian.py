@@ -3,17 +3,14 @@
 import datetime as dt
 
 from django import template
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clearance.persian import format_jalali, persian_digits
+from clearance.persian import format_jalali
+from clearance.persian import local_digits as _localize_digits
 
 register = template.Library()
-
-
-def _localize_digits(text: str) -> str:
-    return persian_digits(text) if translation.get_language() == "fa" else text
 
 
 @register.filter

@@ -4,7 +4,19 @@
   "use strict";
   var place = document.getElementById("id_place_of_issue");
   if (place && window.TomSelect) {
-    new TomSelect(place, { maxOptions: 1000, allowEmptyOption: true });
+    var noResults = document.getElementById("request-form").dataset.noResults;
+    new TomSelect(place, {
+      maxOptions: 1000,
+      allowEmptyOption: true,
+      render: {
+        no_results: function () {
+          var div = document.createElement("div");
+          div.className = "no-results";
+          div.textContent = noResults;
+          return div;
+        },
+      },
+    });
   }
   if (window.jalaliDatepicker) {
     jalaliDatepicker.startWatch({ persianDigits: true, autoReadOnlyInput: false, time: false });

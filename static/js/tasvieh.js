@@ -4,6 +4,11 @@
   // A double click never submits a form twice.
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    // Ask first where the page says so (the text comes translated from the template).
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
     if (form.dataset.submitted === "1") { event.preventDefault(); return; }
     form.dataset.submitted = "1";
     form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
