@@ -1,8 +1,10 @@
 """Template filters for Persian display: Jalali dates, Persian digits, relative ages."""
 
 import datetime as dt
+from typing import Any
 
 from django import template
+from django.forms import BoundField, Select
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -68,3 +70,21 @@ def duration(seconds: int | None) -> str:
     else:
         text = _("%(n)d d") % {"n": seconds // 86400}
     return _localize_digits(text)
+
+
+@register.filter
+def control(field: BoundField) -> str:
+    """Render a form field's widget with Bootstrap classes and its accessible descriptions."""
+    widget = field.field.widget
+    css = "form-select" if isinstance(widget, Select) else "form-control"
+    if field.errors:
+        css += " is-invalid"
+    described = [f"{field.auto_id}_help"] if field.help_text else []
+    if field.errors:
+        described.append(f"{field.auto_id}_error")
+    attrs: dict[str, Any] = {"class": css}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)

@@ -215,3 +215,21 @@ def test_valid_national_code_helper_is_valid():
     from clearance.validators import national_code_is_valid
 
     assert all(national_code_is_valid(make_national_code(n)) for n in range(1, 200))
+
+
+def test_persian_is_the_default_whatever_the_browser_says(student_client):
+    page = student_client.get(reverse("request_list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    html = page.content.decode()
+    assert 'lang="fa"' in html and 'dir="rtl"' in html
+    assert "درخواست‌های من" in html
+    student_client.post(reverse("set_language"), {"language": "en", "next": "/requests/"})
+    english = student_client.get(reverse("request_list")).content.decode()
+    assert 'lang="en"' in english and 'dir="ltr"' in english and "My requests" in english
+
+
+def test_form_controls_are_labelled_and_described(student_client, valid_post):
+    valid_post["mobile"] = "123"
+    html = student_client.post(reverse("request_create"), valid_post).content.decode()
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_mobile_help id_mobile_error"' in html
+    assert 'class="form-select"' in html and 'for="id_national_code"' in html
