@@ -11,6 +11,7 @@ from accounts.models import Faculty, User
 from clearance import services
 from clearance.demo import DEMO_PASSWORD, form_values, make_experts, make_user
 from clearance.models import ClearanceRequest
+from clearance.persian import persian_digits
 
 # (student username, offices the request has passed, return at the last one?)
 STORIES = [
@@ -39,7 +40,7 @@ class Command(BaseCommand):
                 student = make_user(
                     username,
                     first_name="دانشجوی",
-                    last_name=f"نمونه {serial}",
+                    last_name=f"نمونه {persian_digits(serial)}",
                     student_number=f"{98100000 + serial}",
                 )
                 if ClearanceRequest.objects.filter(student=student).exists():
