@@ -14,7 +14,8 @@ class RoleInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["office", "faculty"]
     fields = ["office", "faculty", "source", "created"]
-    readonly_fields = ["created"]
+    # Roles granted here are always manual; directory roles are managed by sign-in.
+    readonly_fields = ["source", "created"]
     verbose_name = _("office role")
     verbose_name_plural = _(
         "office roles (a faculty office needs a faculty; roles from the directory are "
@@ -66,6 +67,7 @@ class RoleAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "office", "faculty"]
     list_select_related = ["user", "office", "faculty"]
+    readonly_fields = ["source"]
 
     @admin.display(description=_("granted at"), ordering="created")
     def granted(self, obj: Role) -> str:

@@ -1,9 +1,11 @@
-"""Per-office, per-faculty permissions from office roles, for viewflow's task checks."""
+"""Sign-in backends: local accounts with per-office permissions, and the directory."""
 
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django_auth_ldap.backend import LDAPBackend, ldap_error, populate_user
 
+from accounts import directory
 from accounts.models import Role, office_permission
 
 _CACHE = "_office_perm_cache"
@@ -31,3 +33,34 @@ class OfficeRoleBackend(ModelBackend):
         if perm.startswith("clearance.office."):
             return perm in self.get_office_permissions(user_obj)
         return super().has_perm(user_obj, perm, obj)
+
+
+class DirectoryBackend(LDAPBackend):
+    """Sign in against the university directory; office roles and flags follow its groups.
+
+    Settings come from ``accounts.directory_settings`` (TASVIEH_LDAP_* variables).
+    """
+
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        if username is not None:
+            # Also for sign-ins that do not come through our login form (the admin's).
+            username = directory.normalize_username(username)
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def authenticate_ldap_user(self, ldap_user: Any, password: str) -> Any:
+        user = super().authenticate_ldap_user(ldap_user, password)
+        if user is not None:
+            # The groups were loaded (and cached) by directory.user_populate.
+            groups = set(ldap_user.group_dns) if directory.role_map_setting() else set()
+            directory.directory_roles_sync(user=user, group_dns=groups)
+        return user
+
+
+populate_user.connect(
+    directory.user_populate, sender=DirectoryBackend, dispatch_uid="tasvieh.directory.populate"
+)
+ldap_error.connect(
+    directory.mark_unavailable, sender=DirectoryBackend, dispatch_uid="tasvieh.directory.error"
+)

@@ -8,8 +8,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+import ldap
 from django.core.exceptions import ImproperlyConfigured
+from django_auth_ldap.config import (
+    ActiveDirectoryGroupType,
+    LDAPGroupType,
+    LDAPSearch,
+    NestedActiveDirectoryGroupType,
+)
 
+from accounts import directory
 from clearance.env import env_bool, env_float, env_str
 
 DIRECTORY_BACKEND = "accounts.backends.DirectoryBackend"
@@ -33,12 +41,6 @@ def configure(settings: dict[str, Any]) -> None:
     if not uris:
         return
 
-    # Imported here so that the demo (no directory) never needs python-ldap.
-    import ldap
-    from django_auth_ldap.config import LDAPSearch
-
-    from accounts import directory
-
     start_tls = env_bool("TASVIEH_LDAP_START_TLS", False)
     if start_tls and any(uri.startswith("ldaps://") for uri in uris):
         raise ImproperlyConfigured(
@@ -54,8 +56,13 @@ def configure(settings: dict[str, Any]) -> None:
         ldap.OPT_NETWORK_TIMEOUT: _positive_seconds("TASVIEH_LDAP_NETWORK_TIMEOUT", 3.0),
         ldap.OPT_TIMEOUT: _positive_seconds("TASVIEH_LDAP_TIMEOUT", 5.0),
     }
+    ca_file = env_str("TASVIEH_LDAP_CA_FILE").strip()
+    if ca_file and not uses_tls:
+        raise ImproperlyConfigured(
+            "TASVIEH_LDAP_CA_FILE is set but neither StartTLS nor ldaps:// is used: "
+            "set TASVIEH_LDAP_START_TLS=1 or use ldaps:// URIs"
+        )
     if uses_tls:
-        ca_file = env_str("TASVIEH_LDAP_CA_FILE").strip()
         if ca_file:
             if not Path(ca_file).is_file():
                 raise ImproperlyConfigured(f"TASVIEH_LDAP_CA_FILE: no such file {ca_file!r}")
@@ -186,21 +193,14 @@ def _attribute_map() -> dict[str, str]:
     return mapping
 
 
-def _group_type() -> Any:
-    from django_auth_ldap.config import (
-        ActiveDirectoryGroupType,
-        NestedActiveDirectoryGroupType,
-    )
-
-    from accounts.directory import MemberOfGroupType
-
+def _group_type() -> LDAPGroupType:
     kind = env_str("TASVIEH_LDAP_GROUP_TYPE", "nested").strip().lower() or "nested"
     if kind == "nested":
         return NestedActiveDirectoryGroupType()
     if kind == "direct":
         return ActiveDirectoryGroupType()
     if kind == "member_of":
-        return MemberOfGroupType()
+        return directory.MemberOfGroupType()
     raise ImproperlyConfigured(
         f"TASVIEH_LDAP_GROUP_TYPE must be one of {', '.join(GROUP_TYPES)}, got {kind!r}"
     )
