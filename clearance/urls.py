@@ -29,5 +29,6 @@ urlpatterns = [
     path("office/tasks/<int:pk>/approve/", views.task_approve, name="task_approve"),
     path("office/tasks/<int:pk>/return/", views.task_return, name="task_return"),
     path("office/tasks/<int:pk>/comment/", views.task_comment, name="task_comment"),
+    path("reports/", views.reports, name="reports"),
     path("admin/", admin.site.urls),
 ]

@@ -23,6 +23,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Faculty, User
 from clearance import access, services
+from clearance import reports as report_figures
 from clearance.certificates import certificate_pdf
 from clearance.flows import ClearanceFlow
 from clearance.forms import (
@@ -334,6 +335,24 @@ def certificate_verify(request: HttpRequest, code: str = "") -> HttpResponse:
         "clearance/verify.html",
         {"code": code, "found": found},
         status=404 if code and found is None else 200,
+    )
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    """Where requests wait and how long offices take (administrators only)."""
+    if not _user(request).is_staff:
+        raise Http404
+    return render(
+        request,
+        "clearance/reports.html",
+        {
+            "statuses": [
+                (ClearanceRequest.Status(s).label, n)
+                for s, n in report_figures.status_counts().items()
+            ],
+            "offices": report_figures.office_figures(),
+        },
     )
 
 
