@@ -56,7 +56,7 @@ messages: venv
 demo: venv assets messages
 	TASVIEH_DEBUG=1 $(PY) manage.py migrate -v0
 	TASVIEH_DEBUG=1 $(PY) manage.py seed_demo
-	TASVIEH_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	TASVIEH_DEBUG=1 $(PY) manage.py runserver --noreload 127.0.0.1:8000
 
 lint: venv-test
 	$(VENV)/bin/ruff check .
