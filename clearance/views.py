@@ -34,11 +34,21 @@ from clearance.forms import (
     StaffCommentForm,
 )
 from clearance.models import ClearanceRequest, Comment, Document, Event, FieldOfStudy, RequestType
-from clearance.persian import format_jalali, local_digits
+from clearance.persian import format_jalali, local_digits, normalize_letters
 
 
 def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
+
+
+def _param(request: HttpRequest, name: str) -> str:
+    """A query parameter as clean text: PostgreSQL refuses NUL characters."""
+    return request.GET.get(name, "").replace("\x00", "").strip()
+
+
+def _posted_note(request: HttpRequest) -> str:
+    """An optional free-text note posted beside a form: no NULs, at most 2000 characters."""
+    return normalize_letters(request.POST.get("note", "").replace("\x00", "")).strip()[:2000]
 
 
 def _user(request: HttpRequest) -> User:
@@ -74,8 +84,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
         .select_related("request_type", "current_office", "faculty")
         .order_by("-created")
     )
-    type_code = request.GET.get("type", "")
-    status = request.GET.get("status", "")
+    type_code = _param(request, "type")
+    status = _param(request, "status")
     if type_code:
         requests = requests.filter(request_type__code=type_code)
     if status in ClearanceRequest.Status.values:
@@ -132,7 +142,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
         initial: dict[str, Any] = {"student_number": user.student_number}
         if user.get_full_name():
             initial["full_name"] = user.get_full_name()
-        type_code = request.GET.get("type")
+        type_code = _param(request, "type")
         if type_code:
             initial["request_type"] = RequestType.objects.filter(code=type_code).first()
         form = ClearanceRequestForm(initial=initial)
@@ -218,7 +228,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     clearance_request=clearance_request,
                     student=user,
                     data=data,
-                    note=request.POST.get("note", ""),
+                    note=_posted_note(request),
                     documents=form.cleaned_data["documents"],
                     ip=client_ip(request),
                 ),
@@ -320,7 +330,7 @@ def request_certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 def certificate_verify(request: HttpRequest, code: str = "") -> HttpResponse:
     """Public: anyone holding a certificate can check it is genuine (no login)."""
-    code = (code or request.GET.get("code", "")).strip().upper()
+    code = (code or _param(request, "code")).replace("\x00", "").strip().upper()
     found = None
     if code:
         found = (
@@ -378,14 +388,14 @@ def _task_rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
 
 
 def _filter_tasks(request: HttpRequest, tasks: QuerySet[Task]) -> QuerySet[Task]:
-    faculty = request.GET.get("faculty", "")
-    office = request.GET.get("office", "")
-    type_code = request.GET.get("type", "")
-    q = request.GET.get("q", "").strip()
-    age = request.GET.get("age", "")
+    faculty = _param(request, "faculty")
+    office = _param(request, "office")
+    type_code = _param(request, "type")
+    q = _param(request, "q")
+    age = _param(request, "age")
     if faculty:
         tasks = tasks.filter(process__clearance_request__faculty__code=faculty)
-    node = ClearanceFlow.instance.node(office) if office else None
+    node = ClearanceFlow.instance.node(office, no_obsolete=True) if office else None
     if node is not None:
         tasks = tasks.filter(flow_task=node)
     if type_code:
@@ -505,7 +515,7 @@ def tasks_bulk_approve(request: HttpRequest) -> HttpResponse:
     # Only tasks the expert's roles cover; anything else is silently out of reach.
     tasks = access.tasks_for_officer(user).filter(pk__in=ids).order_by("created")
     approved, refused = services.tasks_bulk_approve(
-        tasks=tasks, user=user, note=request.POST.get("note", ""), ip=client_ip(request)
+        tasks=tasks, user=user, note=_posted_note(request), ip=client_ip(request)
     )
     if approved:
         messages.success(

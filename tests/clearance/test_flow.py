@@ -208,3 +208,12 @@ def test_no_certificate_before_clearance(submitted, student, other_student):
     url = reverse("request_certificate", args=[submitted.pk])
     assert login(Client(), student).get(url).status_code == 404
     assert login(Client(), other_student).get(url).status_code == 404
+
+
+def test_notes_with_nul_characters_are_cleaned(experts, faculty, submitted):
+    expert = expert_for(experts, "education", faculty)
+    client = login(Client(), expert)
+    task = open_task(submitted)
+    response = client.post(reverse("tasks_bulk_approve"), {"task": [task.pk], "note": "ok\x00ok"})
+    assert response.status_code == 302
+    assert Event.objects.get(request=submitted, kind=Event.Kind.APPROVED).note == "okok"

@@ -117,3 +117,18 @@ def test_csv_export_is_scoped_and_jalali(experts, faculty, other_faculty, studen
     assert len(rows) == 2  # header + the one request of this faculty
     assert rows[1][0] == str(mine.pk) and rows[1][2] == mine.student_number
     assert rows[1][7] == format_jalali(open_task(mine).created, with_time=True)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"office": "__class__"},
+        {"office": "nonsense", "page": "abc"},
+        {"age": "-1", "faculty": "x' OR 1=1", "type": "\u0000"},
+        {"q": "۹۸۱۰۰۰۰۱", "page": "999"},
+        {"format": "xml"},
+    ],
+)
+def test_odd_queue_parameters_never_break_the_page(experts, faculty, params):
+    client = login(Client(), expert_for(experts, "education", faculty))
+    assert client.get(reverse("office_queue"), params).status_code == 200

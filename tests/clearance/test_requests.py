@@ -233,3 +233,13 @@ def test_form_controls_are_labelled_and_described(student_client, valid_post):
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_mobile_help id_mobile_error"' in html
     assert 'class="form-select"' in html and 'for="id_national_code"' in html
+
+
+def test_odd_parameters_on_student_pages(student_client):
+    assert (
+        student_client.get(reverse("request_list"), {"type": "\u0000", "status": "x"}).status_code
+        == 200
+    )
+    assert student_client.get(reverse("request_create"), {"type": "\u0000"}).status_code == 200
+    assert Client().get(reverse("certificate_verify_form"), {"code": "\u0000"}).status_code == 200
+    assert Client().get("/verify/%00abc/").status_code == 404
