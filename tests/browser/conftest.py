@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from django.db import connection
+from playwright.sync_api import Browser, Page, Playwright
 
 # The live server runs in a thread of this process while Playwright's sync API keeps an
 # event loop running in the main thread; Django would otherwise refuse ORM calls here.
@@ -44,6 +45,43 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="write the README screenshots to docs/screenshots/ (see `make screenshots`)",
     )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests after every other database test.
+
+    pytest-django puts transactional tests last, but pytest then regroups the tests that
+    share pytest-playwright's parametrized session fixture (``browser_name``) and moves these
+    live-server tests among the others. Their flush at the end would leave the tests that
+    follow without the reference data seeded by the migrations.
+    """
+    here = Path(__file__).parent
+    browser = [item for item in items if here in Path(item.path).parents]
+    others = [item for item in items if here not in Path(item.path).parents]
+    items[:] = others + browser
+
+
+@pytest.fixture(scope="session")
+def _seeded_snapshot(django_db_setup: None) -> str | None:
+    """Django's snapshot of the freshly migrated test database (for serialized rollbacks)."""
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="session")
+def playwright(_seeded_snapshot: str | None, playwright: Playwright) -> Playwright:
+    """Start Playwright, keeping serialized rollbacks working after it started.
+
+    Playwright's sync API leaves an event loop running in this thread, so from then on
+    asgiref hands Django a different connection object, one without the snapshot taken at
+    database creation; the serialized rollback of a live-server test would then silently
+    restore nothing, and the migrations' reference data would be gone after a flush. The
+    snapshot is read before Playwright starts (the argument order) and given to that
+    connection too.
+    """
+    if _seeded_snapshot is not None:
+        connection._test_serialized_contents = _seeded_snapshot  # type: ignore[attr-defined]
+    return playwright
 
 
 @pytest.fixture(scope="session")

@@ -6,17 +6,13 @@ translations change); the UI text is only checked where the words are the behavi
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import jdatetime
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from clearance.demo import DEMO_PASSWORD
-
-PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-
-
-def fa_digits(text: Any) -> str:
-    return str(text).translate(PERSIAN_DIGITS)
+from clearance.persian import persian_digits as fa_digits
 
 
 def jalali(date: Any) -> str:
@@ -30,11 +26,57 @@ def assert_persian_page(page: Page) -> None:
     expect(html).to_have_attribute("lang", "fa")
 
 
-def assert_no_horizontal_scroll(page: Page) -> None:
-    widths = page.evaluate(
-        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+def assert_vazirmatn(page: Page) -> None:
+    """The page is set in Vazirmatn, loaded from our own static files."""
+    page.evaluate("document.fonts.ready")
+    loaded = page.evaluate(
+        """() => [...document.fonts].some(
+             (f) => f.family.replace(/["']/g, "") === "Vazirmatn" && f.status === "loaded")"""
     )
-    assert widths["scroll"] <= widths["inner"], f"{page.url} scrolls sideways: {widths}"
+    body_font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert loaded and body_font.startswith("Vazirmatn"), (loaded, body_font)
+
+
+# The outermost elements sticking out of the viewport name the culprit in the failure.
+_OVERFLOW_JS = """() => {
+  const inner = window.innerWidth, scroll = document.documentElement.scrollWidth;
+  if (scroll <= inner) return null;
+  const out = (e) => { const r = e.getBoundingClientRect();
+                       return r.width > 0 && (r.left < -1 || r.right > inner + 1); };
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+    + (typeof e.className === "string" && e.className.trim()
+       ? "." + e.className.trim().split(/ +/).join(".") : "");
+  const culprits = [...document.querySelectorAll("body *")]
+    .filter((e) => out(e) && !out(e.parentElement))
+    .map((e) => name(e) + " (" + Math.round(e.getBoundingClientRect().width) + "px)");
+  return `scrollWidth ${scroll} > innerWidth ${inner}: ${culprits.slice(0, 6).join(", ")}`;
+}"""
+
+
+def horizontal_overflow(page: Page) -> str | None:
+    """Why the page scrolls sideways (scrollWidth > innerWidth), or None if it fits."""
+    problem = page.evaluate(_OVERFLOW_JS)
+    return f"{urlsplit(page.url).path}: {problem}" if problem else None
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    problem = horizontal_overflow(page)
+    assert problem is None, problem
+
+
+class WidthCheck:
+    """Pages that scroll sideways at phone width, collected so that one run names them all."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.problems: list[str] = []
+
+    def __call__(self, page: Page) -> None:
+        if self.enabled and (problem := horizontal_overflow(page)):
+            self.problems.append(problem)
+
+    def assert_all_fit(self) -> None:
+        assert not self.problems, "pages scroll sideways:\n" + "\n".join(self.problems)
 
 
 def sign_in(page: Page, username: str, *, password: str = DEMO_PASSWORD) -> None:
@@ -55,18 +97,27 @@ def pick_place_of_issue(page: Page, city: Any) -> None:
     control = page.locator("#id_place_of_issue-ts-control")
     control.click()
     control.press_sequentially(city.name)
-    page.locator("#id_place_of_issue-ts-dropdown [role=option]", has_text=str(city)).first.click()
+    # Wait for the list to be filtered by what was typed: Tom Select refreshes it 300 ms
+    # after the last key and then takes the focus back, which must not land mid-form.
+    options = page.locator("#id_place_of_issue-ts-dropdown [role=option]")
+    expect(options.filter(has_not_text=city.name)).to_have_count(0)
+    options.filter(has_text=str(city)).first.click()
     expect(page.locator("#id_place_of_issue")).to_have_value(str(city.pk))
 
 
-def type_birth_date(page: Page, date: Any) -> None:
-    """Type the Jalali date in Persian digits, then close the date picker that pops up."""
-    field = page.locator("#id_birth_date")
+def type_jalali_date(page: Page, field: Locator, date: Any) -> None:
+    """Type a Jalali date in Persian digits, then close the date picker that pops up."""
     field.click()
     field.fill("")
-    field.press_sequentially(jalali(date))
-    field.press("Escape")
-    page.locator("main h1").click()  # a click outside closes the picker
+    # At a person's pace: the picker ignores clicks outside during its 300 ms opening.
+    field.press_sequentially(jalali(date), delay=50)
+    # Tap outside to close the picker: on a phone it lays an overlay over the page.
+    overlay = page.locator("jdp-overlay")
+    if overlay.is_visible():
+        overlay.click(position={"x": 2, "y": 2})
+    else:
+        page.locator("main h1").click()
+    expect(page.locator("jdp-container")).to_be_hidden()
     expect(field).to_have_value(jalali(date))
 
 
@@ -80,10 +131,8 @@ def fill_request_form(page: Page, values: dict[str, Any], *, national_code: str)
     national.press_sequentially(fa_digits(national_code))
     page.locator("#id_father_name").fill(values["father_name"])
     page.locator(f"input[name=card_status][value={values['card_status']}]").check()
-    page.locator("#id_birth_certificate_number").fill(
-        fa_digits(values["birth_certificate_number"])
-    )
-    type_birth_date(page, values["birth_date"])
+    page.locator("#id_birth_certificate_number").fill(fa_digits(values["birth_certificate_number"]))
+    type_jalali_date(page, page.locator("#id_birth_date"), values["birth_date"])
     pick_place_of_issue(page, values["place_of_issue"])
     page.locator("#id_marital_status").select_option(str(values["marital_status"].pk))
     page.locator("#id_gender").select_option(str(values["gender"].pk))
@@ -97,12 +146,12 @@ def fill_request_form(page: Page, values: dict[str, Any], *, national_code: str)
 
 
 def submit_request_form(page: Page) -> None:
-    page.locator("#request-form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#request-form button[type=submit]").click()
 
 
 def request_pk_from_url(page: Page) -> int:
-    match = re.search(r"/requests/(\d+)/$", page.url)
+    match = re.search(r"/requests/(\d+)/$", urlsplit(page.url).path)
     assert match, f"not on a request page: {page.url}"
     return int(match.group(1))
 
@@ -130,18 +179,18 @@ def approve(page: Page, *, debt_rials: int = 0, settlement: str = "") -> None:
     """Fill what this office records (debt, dormitory, letter, welfare form) and approve."""
     form = page.locator("form[action$='/approve/']")
     if form.locator("[name=debt_rials]").count():
-        form.locator("[name=debt_rials]").fill(fa_digits(debt_rials))
+        # ASCII digits: the field is an <input type=number>, which drops Persian digits.
+        form.locator("[name=debt_rials]").fill(str(debt_rials))
         form.locator("[name=settlement]").fill(settlement)
     if form.locator("[name=had_dormitory]").count():
         form.locator("[name=had_dormitory][value=yes]").check()
     letter_date = form.locator("[name=letter_date]")
     if letter_date.count() and not letter_date.input_value():
-        letter_date.fill(jalali(jdatetime.date.today().togregorian()))
-        letter_date.press("Escape")
+        type_jalali_date(page, letter_date, jdatetime.date.today().togregorian())
     if form.locator("[name=form_registered]").count():
         form.locator("[name=form_registered]").check()
     form.locator("button[type=submit]").click()
-    page.wait_for_url("**/office/mine/")
+    page.wait_for_url(re.compile(r"/office/mine/$"))
 
 
 def return_to_student(page: Page, reason: str) -> None:
