@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Faculty, Office, Role, User
+from clearance.templatetags.persian import jdatetime
 
 admin.site.site_header = _("Tasvieh administration")
 admin.site.site_title = _("Tasvieh")
@@ -13,14 +14,16 @@ class RoleInline(admin.TabularInline):
     model = Role
     extra = 1
     autocomplete_fields = ["office", "faculty"]
-    fields = ["office", "faculty", "source", "created"]
+    fields = ["office", "faculty", "source", "granted"]
     # Roles granted here are always manual; directory roles are managed by sign-in.
-    readonly_fields = ["source", "created"]
+    readonly_fields = ["source", "granted"]
+
+    @admin.display(description=_("granted at"))
+    def granted(self, obj: Role) -> str:
+        return jdatetime(obj.created)
+
     verbose_name = _("office role")
-    verbose_name_plural = _(
-        "office roles (a faculty office needs a faculty; roles from the directory are "
-        "refreshed at each sign-in)"
-    )
+    verbose_name_plural = _("office roles")
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).select_related("office", "faculty")
@@ -31,10 +34,22 @@ class UserAdmin(BaseUserAdmin):
     inlines = [RoleInline]
     list_display = ["username", "first_name", "last_name", "student_number", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "student_number"]
+    # Access comes from office roles (below), not from Django groups or permissions.
     fieldsets = (
-        *(BaseUserAdmin.fieldsets or ()),
-        (_("Student"), {"fields": ["student_number"]}),
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email", "student_number"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (_("Important dates"), {"fields": ["last_login_jalali", "joined_jalali"]}),
     )
+    readonly_fields = ["last_login_jalali", "joined_jalali"]
+
+    @admin.display(description=_("last login"))
+    def last_login_jalali(self, obj: User) -> str:
+        return jdatetime(obj.last_login)
+
+    @admin.display(description=_("date joined"))
+    def joined_jalali(self, obj: User) -> str:
+        return jdatetime(obj.date_joined)
 
 
 @admin.register(Faculty)
@@ -71,6 +86,4 @@ class RoleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("granted at"), ordering="created")
     def granted(self, obj: Role) -> str:
-        from clearance.templatetags.persian import jdatetime
-
         return jdatetime(obj.created)

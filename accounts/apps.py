@@ -1,8 +1,22 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.apps import WorkflowConfig
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts and roles")
     default_auto_field = "django.db.models.BigAutoField"
+
+
+class SignInAttemptsConfig(AxesAppConfig):
+    """django-axes, named in our own (translated) words in the admin."""
+
+    verbose_name = _("Sign-in attempts")
+
+
+class WorkflowEngineConfig(WorkflowConfig):
+    """viewflow's process and task tables, named in our own words in the admin."""
+
+    verbose_name = _("Workflow engine")

@@ -94,8 +94,8 @@ def make_experts(faculties: list[Faculty] | None = None) -> list[User]:
         for faculty in faculties if office.is_faculty_office else [None]:
             user = make_user(
                 expert_username(office, faculty),
-                first_name=str(office.name),
-                last_name=str(faculty.name) if faculty else "",
+                first_name=office.name,
+                last_name=f"({faculty.name})" if faculty else "",
             )
             Role.objects.get_or_create(user=user, office=office, faculty=faculty)
             experts.append(user)

@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +23,13 @@ from clearance.models import (
     MaritalStatus,
     RequestType,
 )
-from clearance.persian import format_jalali, local_digits, normalize_letters, normalize_text
+from clearance.persian import (
+    ascii_digits,
+    format_jalali,
+    local_digits,
+    normalize_letters,
+    normalize_text,
+)
 
 ALLOWED_DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
@@ -71,6 +78,17 @@ class DocumentsField(forms.FileField):
                 )
             upload.content_type = kind.mime
         return list(files)
+
+
+class RialsField(forms.IntegerField):
+    """An amount typed in any digits, with or without thousands separators."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = ascii_digits(value).replace(",", "").replace("٬", "").replace(" ", "")
+        return super().to_python(value)
 
 
 class JalaliDateField(forms.Field):
@@ -199,10 +217,21 @@ class ClearanceRequestForm(forms.ModelForm):
         for name, queryset in active.items():
             fields[name].queryset = queryset
         fields["card_status"].choices = ClearanceRequest.CardStatus.choices
-        # Typed input may carry spaces, dashes or +98 before it is normalised.
-        fields["national_code"].max_length = 12
-        for name in ("landline", "mobile", "student_number", "birth_certificate_number"):
-            fields[name].max_length = 20
+        for name in active:
+            if hasattr(fields[name], "empty_label"):
+                fields[name].empty_label = _("Choose…")
+        # Typed input may carry spaces, dashes or +98 before it is normalised; the clean_*
+        # methods below bring it to its stored length, so the raw length is not limited here.
+        for name, typed in (
+            ("national_code", 14),
+            ("landline", 20),
+            ("mobile", 20),
+            ("student_number", 20),
+            ("birth_certificate_number", 20),
+        ):
+            fields[name].max_length = typed
+            fields[name].validators = []
+            fields[name].widget.attrs["maxlength"] = typed
 
     def clean_birth_date(self) -> Any:
         return validators.check_birth_date(self.cleaned_data["birth_date"])
@@ -288,7 +317,7 @@ class ApproveForm(forms.Form):
     def __init__(self, *args: Any, office: Any, proposed_letter_number: str = "", **kwargs: Any):
         super().__init__(*args, **kwargs)
         if office.records_debt:
-            self.fields["debt_rials"] = forms.IntegerField(
+            self.fields["debt_rials"] = RialsField(
                 label=_("Debt (rials)"),
                 min_value=0,
                 max_value=10**13,
@@ -322,16 +351,15 @@ class ApproveForm(forms.Form):
             )
             self.fields["letter_date"] = JalaliDateField(
                 label=_("Letter date"),
-                help_text=_("Jalali date of the letter, e.g. 1405/09/04."),
+                required=False,
+                initial=timezone.localdate,
+                help_text=_("Jalali date of the letter; today if left empty."),
             )
         if office.code == "welfare":
             self.fields["form_registered"] = forms.BooleanField(
                 label=_("The clearance form is registered in the welfare system"),
                 help_text=_("Confirm the welfare office registered the student's clearance form."),
             )
-
-    def clean_debt_rials(self) -> int:
-        return int(self.cleaned_data["debt_rials"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

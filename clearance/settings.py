@@ -19,8 +19,8 @@ INSTALLED_APPS = [
     "accounts",
     "clearance.apps.ClearanceConfig",
     "viewflow",
-    "viewflow.workflow",
-    "axes",
+    "accounts.apps.WorkflowEngineConfig",  # viewflow.workflow
+    "accounts.apps.SignInAttemptsConfig",  # axes
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

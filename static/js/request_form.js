@@ -8,6 +8,9 @@
     new TomSelect(place, {
       maxOptions: 1000,
       allowEmptyOption: true,
+      // The ~500 places are local: filter at once rather than after a pause that can
+      // reopen the list under a quick pick.
+      refreshThrottle: 0,
       render: {
         no_results: function () {
           var div = document.createElement("div");

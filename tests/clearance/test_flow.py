@@ -217,3 +217,26 @@ def test_notes_with_nul_characters_are_cleaned(experts, faculty, submitted):
     response = client.post(reverse("tasks_bulk_approve"), {"task": [task.pk], "note": "ok\x00ok"})
     assert response.status_code == 302
     assert Event.objects.get(request=submitted, kind=Event.Kind.APPROVED).note == "okok"
+
+
+def test_money_office_records_a_debt_typed_in_persian_digits(submitted, experts, faculty):
+    while open_task(submitted).flow_task.name != "nutrition":
+        act(
+            expert_for(experts, open_task(submitted).flow_task.name, faculty),
+            submitted,
+            dormitory=False,
+        )
+    client = login(Client(), expert_for(experts, "nutrition", faculty))
+    task = open_task(submitted)
+    claim(client, task)
+    no_settlement = client.post(
+        reverse("task_approve", args=[task.pk]), {"debt_rials": "۲٬۵۰۰٬۰۰۰"}
+    )
+    assert no_settlement.status_code == 400  # a debt needs its settlement
+    response = client.post(
+        reverse("task_approve", args=[task.pk]),
+        {"debt_rials": "۲٬۵۰۰٬۰۰۰", "settlement": "فیش ۱۲۳"},
+    )
+    assert response.status_code == 302
+    event = Event.objects.get(request=submitted, office__code="nutrition", kind=Event.Kind.APPROVED)
+    assert (event.debt_rials, event.settlement) == (2_500_000, "فیش ۱۲۳")

@@ -243,3 +243,21 @@ def test_odd_parameters_on_student_pages(student_client):
     assert student_client.get(reverse("request_create"), {"type": "\u0000"}).status_code == 200
     assert Client().get(reverse("certificate_verify_form"), {"code": "\u0000"}).status_code == 200
     assert Client().get("/verify/%00abc/").status_code == 404
+
+
+def test_form_accepts_numbers_as_people_type_them(student_client, student, valid_post):
+    valid_post.update(
+        mobile="+98 912 123 4567",
+        national_code="۰۴۹۹-۳۷۰-۸۹۹",
+        landline="(۰۲۱) ۸۸۷۷-۶۶۵۵",
+        birth_date="١٣٨٠/٠٥/١٢",
+    )
+    response = student_client.post(reverse("request_create"), valid_post)
+    assert response.status_code == 302, response.context["form"].errors
+    req = ClearanceRequest.objects.get(student=student)
+    assert (req.mobile, req.national_code, req.landline) == (
+        "09121234567",
+        "0499370899",
+        "02188776655",
+    )
+    assert req.birth_date.isoformat() == "2001-08-03"
