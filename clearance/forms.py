@@ -220,6 +220,8 @@ class ClearanceRequestForm(forms.ModelForm):
         for name in active:
             if hasattr(fields[name], "empty_label"):
                 fields[name].empty_label = _("Choose…")
+        # Tom Select moves the <label> to its own input; keep the original select named too.
+        fields["place_of_issue"].widget.attrs["aria-label"] = fields["place_of_issue"].label
         # Typed input may carry spaces, dashes or +98 before it is normalised; the clean_*
         # methods below bring it to its stored length, so the raw length is not limited here.
         for name, typed in (

@@ -5,6 +5,7 @@ translations change); the UI text is only checked where the words are the behavi
 """
 
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +52,22 @@ _OVERFLOW_JS = """() => {
     .map((e) => name(e) + " (" + Math.round(e.getBoundingClientRect().width) + "px)");
   return `scrollWidth ${scroll} > innerWidth ${inner}: ${culprits.slice(0, 6).join(", ")}`;
 }"""
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def accessibility_violations(page: Page) -> list[str]:
+    """Run axe-core (WCAG 2 A and AA rules) on the page; describe each violation found."""
+    page.add_script_tag(path=AXE)
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']});
+            return r.violations.map(v => `${v.id} (${v.impact}): ` +
+                v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+        }"""
+    )
+    return list(result)
 
 
 def horizontal_overflow(page: Page) -> str | None:
