@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Faculty, Office, Role, User
 from clearance.templatetags.persian import jdatetime
 
+# Access is granted by office roles, never by Django groups.
+admin.site.unregister(Group)
 admin.site.site_header = _("Tasvieh administration")
 admin.site.site_title = _("Tasvieh")
 admin.site.index_title = _("Clearance portal settings")

@@ -5,6 +5,7 @@ from viewflow.workflow.apps import WorkflowConfig
 
 
 class AccountsConfig(AppConfig):
+    default = True  # this module also renames two third-party apps below
     name = "accounts"
     verbose_name = _("Accounts and roles")
     default_auto_field = "django.db.models.BigAutoField"
