@@ -98,7 +98,14 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Front-end libraries come from the npm registry (package.json) and are served from
 # node_modules under /static/vendor/: nothing third-party is committed or fetched from a CDN.
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "node_modules")]
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/bootstrap/dist", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/tom-select/dist", NODE_MODULES / "tom-select" / "dist"),
+    ("vendor/@majidh1/jalalidatepicker/dist", NODE_MODULES / "@majidh1/jalalidatepicker/dist"),
+    ("vendor/vazirmatn", NODE_MODULES / "vazirmatn"),
+]
 
 # Uploaded documents live outside the static tree and are only served through a view
 # that checks who may see them.
@@ -110,6 +117,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# In production, after `collectstatic`, WhiteNoise serves compressed static files.
+if env_bool("TASVIEH_COLLECTED_STATIC", False):
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}
 TASVIEH_MAX_UPLOAD_MB = env_int("TASVIEH_MAX_UPLOAD_MB", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (TASVIEH_MAX_UPLOAD_MB + 1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -141,9 +152,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("TASVIEH_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env_int("TASVIEH_SESSION_HOURS", 8) * 3600
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Production runs behind HTTPS (TASVIEH_HTTPS=1): secure cookies, redirects and HSTS.
+HTTPS = env_bool("TASVIEH_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("TASVIEH_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and env_bool("TASVIEH_HSTS_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("TASVIEH_HSTS_PRELOAD", False)
+if env_bool("TASVIEH_BEHIND_PROXY", False):
+    # The reverse proxy terminates TLS and says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
 # Role uniqueness with a NULL faculty needs PostgreSQL; the SQLite demo lives without it.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
