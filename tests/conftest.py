@@ -9,6 +9,21 @@ from clearance import services
 from clearance.demo import DEMO_PASSWORD, expert_username, form_values, make_experts, make_user
 from clearance.models import ClearanceRequest
 
+# The offices in the order a request with a dormitory passes them (DESIGN §3).
+CHAIN = [
+    "education",
+    "student_affairs",
+    "cultural_deputy",
+    "secretariat",
+    "council",
+    "nutrition",
+    "dormitory",
+    "it",
+    "loan_fund",
+    "welfare",
+    "faculty_closure",
+]
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_private(settings, tmp_path):

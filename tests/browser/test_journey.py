@@ -17,7 +17,7 @@ from accounts.models import Faculty, User
 from clearance.demo import form_values, make_national_code
 from clearance.models import ClearanceRequest, Event
 from tests.browser import pages
-from tests.conftest import expert_for
+from tests.conftest import CHAIN, expert_for
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,19 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHAIN = [
-    "education",
-    "student_affairs",
-    "cultural_deputy",
-    "secretariat",
-    "council",
-    "nutrition",
-    "dormitory",
-    "it",  # the student had a dormitory
-    "loan_fund",
-    "welfare",
-    "faculty_closure",
-]
 RETURN_REASON = "رسید پرداخت بدهی تغذیه را پیوست کنید و شماره همراه را اصلاح کنید."
 CLEARED_FA = "تسویه شده"
 

@@ -8,21 +8,7 @@ from viewflow.workflow.status import STATUS
 
 from clearance.demo import form_values, post_data
 from clearance.models import ClearanceRequest, Event
-from tests.conftest import expert_for, login
-
-CHAIN = [
-    "education",
-    "student_affairs",
-    "cultural_deputy",
-    "secretariat",
-    "council",
-    "nutrition",
-    "dormitory",
-    "it",
-    "loan_fund",
-    "welfare",
-    "faculty_closure",
-]
+from tests.conftest import CHAIN, expert_for, login
 
 
 def open_task(req: ClearanceRequest) -> Task:

@@ -9,8 +9,8 @@ from accounts.models import Office
 from clearance import services
 from clearance.demo import form_values
 from clearance.models import ClearanceRequest
-from tests.clearance.test_flow import CHAIN, act, open_task
-from tests.conftest import expert_for, login
+from tests.clearance.test_flow import act, open_task
+from tests.conftest import CHAIN, expert_for, login
 
 TASK_ACTIONS = ["task_claim", "task_approve", "task_return", "task_release", "task_comment"]
 
