@@ -31,13 +31,11 @@ def request_for_student(*, pk: int, user: User) -> ClearanceRequest:
 
 
 def requests_visible_to_officer(user: User) -> QuerySet[ClearanceRequest]:
-    """Requests an expert may look at: any step of theirs covers the request."""
-    perms = office_permissions(user)
-    faculty_codes = {p.split(".")[3] for p in perms if p.count(".") == 3}
-    has_university_role = any(p.count(".") == 2 for p in perms)
-    if has_university_role:
-        return ClearanceRequest.objects.all()
-    return ClearanceRequest.objects.filter(faculty__code__in=faculty_codes)
+    """Requests that have reached one of the expert's offices (and faculty, where scoped)."""
+    reached = Task.objects.filter(
+        flow_task_type="HUMAN", owner_permission__in=office_permissions(user)
+    ).values("process_id")
+    return ClearanceRequest.objects.filter(process_id__in=reached)
 
 
 def request_for_viewer(*, pk: int, user: User) -> ClearanceRequest:

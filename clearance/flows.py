@@ -1,4 +1,10 @@
-"""The clearance process: one task per office, in the order the university runs it."""
+"""The clearance process: one task per office, in the order the university runs it.
+
+A return to the student is not a branch of this flow: the office's task stays open and
+waits while the student corrects the request (``services.request_return`` /
+``request_resubmit``), then goes back to that office's queue. So the request resumes at the
+office that returned it and earlier approvals stand, as DESIGN §3 asks.
+"""
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _

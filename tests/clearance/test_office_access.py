@@ -132,3 +132,35 @@ def test_csv_export_is_scoped_and_jalali(experts, faculty, other_faculty, studen
 def test_odd_queue_parameters_never_break_the_page(experts, faculty, params):
     client = login(Client(), expert_for(experts, "education", faculty))
     assert client.get(reverse("office_queue"), params).status_code == 200
+
+
+def test_documents_are_seen_only_by_offices_the_request_reached(
+    submitted, experts, faculty, other_faculty, student
+):
+    from clearance.models import Document
+    from tests.clearance.test_requests import PDF, upload
+
+    document = Document.objects.create(
+        request=submitted,
+        uploaded_by=student,
+        file=upload("a.pdf", PDF),
+        original_name="a.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+    )
+    url = reverse("document_download", args=[document.pk])
+    education = login(Client(), expert_for(experts, "education", faculty))
+    assert education.get(url).status_code == 200
+    for outsider in ("council", "it"):
+        # A university office sees a request's papers once it reaches them, not before.
+        assert login(Client(), expert_for(experts, outsider, faculty)).get(url).status_code == 404
+    elsewhere = login(Client(), expert_for(experts, "education", other_faculty))
+    assert elsewhere.get(url).status_code == 404
+    while open_task(submitted).flow_task.name != "council":
+        act(
+            expert_for(experts, open_task(submitted).flow_task.name, faculty),
+            submitted,
+            dormitory=False,
+        )
+    assert login(Client(), expert_for(experts, "council", faculty)).get(url).status_code == 200
+    assert login(Client(), expert_for(experts, "it", faculty)).get(url).status_code == 404
