@@ -9,6 +9,16 @@ from clearance import services
 from clearance.demo import DEMO_PASSWORD, expert_username, form_values, make_experts, make_user
 from clearance.models import ClearanceRequest
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        default=False,
+        help="write the README screenshots to docs/screenshots/ (see `make screenshots`)",
+    )
+
+
 # The offices in the order a request with a dormitory passes them (DESIGN §3).
 CHAIN = [
     "education",

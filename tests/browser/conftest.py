@@ -38,15 +38,6 @@ VIEWPORTS = {
 TIMEOUT_MS = 10_000
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--screenshots",
-        action="store_true",
-        default=False,
-        help="write the README screenshots to docs/screenshots/ (see `make screenshots`)",
-    )
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the browser tests after every other database test.
