@@ -564,6 +564,7 @@ def _render_task(
         "return_form": forms.get("return") or ReturnForm(),
         "comment_form": forms.get("comment") or StaffCommentForm(),
         "is_owner": task.owner_id == user.pk,
+        "can_take_back": task.owner_id not in (None, user.pk) and user.is_staff,
         "is_open": task.status in services.OPEN_TASK_STATUSES,
     }
     return render(request, "office/task_detail.html", context, status=status)

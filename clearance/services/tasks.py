@@ -48,9 +48,18 @@ def task_claim(*, task: Task, user: User, ip: str | None = None) -> Task:
 
 @transaction.atomic
 def task_release(*, task: Task, user: User, ip: str | None = None) -> Task:
-    """Give a claimed task back to the office queue."""
+    """Give a claimed task back to the office queue.
+
+    Its owner may, and so may a supervisor (a staff member holding the office's role), so
+    that a task claimed by someone who is away does not stall.
+    """
     with TaskLock(task) as task:
-        clearance_request = refuse_unless_workable(task, user, need_owner=True)
+        supervising = (
+            task.owner_id not in (None, user.pk)
+            and user.is_staff
+            and user.has_perm(task.owner_permission)
+        )
+        clearance_request = refuse_unless_workable(task, user, need_owner=not supervising)
         activation_of(task).unassign()
         task_event(task, clearance_request, Event.Kind.RELEASED, user=user, ip=ip)
     return task

@@ -226,3 +226,28 @@ def test_money_office_records_a_debt_typed_in_persian_digits(submitted, experts,
     assert response.status_code == 302
     event = Event.objects.get(request=submitted, office__code="nutrition", kind=Event.Kind.APPROVED)
     assert (event.debt_rials, event.settlement) == (2_500_000, "فیش ۱۲۳")
+
+
+def test_a_supervisor_takes_back_a_colleagues_claim(submitted, experts, faculty):
+    from accounts.models import Role
+    from clearance import services
+    from clearance.demo import make_user
+
+    away = expert_for(experts, "education", faculty)
+    task = open_task(submitted)
+    services.task_claim(task=task, user=away)
+    colleague = make_user("education.colleague")
+    head = make_user("education.head", is_staff=True)
+    for user in (colleague, head):
+        Role.objects.create(user=user, office=away.roles.get().office, faculty=faculty)
+    refused = login(Client(), colleague).post(reverse("task_release", args=[task.pk]))
+    assert refused.status_code == 302
+    task.refresh_from_db()
+    assert task.owner == away  # a plain colleague cannot take it
+    head_client = login(Client(), head)
+    assert head_client.get(reverse("task_detail", args=[task.pk])).context["can_take_back"]
+    head_client.post(reverse("task_release", args=[task.pk]))
+    task.refresh_from_db()
+    assert task.owner is None and task.status == STATUS.NEW
+    released = Event.objects.get(request=submitted, kind=Event.Kind.RELEASED)
+    assert released.actor == head
