@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.models import Faculty, User
+from accounts.models import Faculty, Office, User
 from clearance import access, services
 from clearance import reports as report_figures
 from clearance.certificates import certificate_pdf
@@ -199,11 +199,34 @@ def _request_detail_context(clearance_request: ClearanceRequest, *, staff: bool)
             for name in ClearanceRequestForm.Meta.fields
         ],
         "timeline": _timeline(clearance_request, staff=staff),
+        "steps": _steps(full),
         "comments": _thread(clearance_request, staff=staff),
         "documents": clearance_request.documents.filter(comment__isnull=True).select_related(
             "uploaded_by"
         ),
     }
+
+
+def _steps(clearance_request: ClearanceRequest) -> list[tuple[Office, str]]:
+    """Every office of the chain with its state for this request: done, now, skipped, ahead."""
+    approved = set(
+        clearance_request.events.filter(kind=Event.Kind.APPROVED).values_list(
+            "office__code", flat=True
+        )
+    )
+    current = clearance_request.current_office_id
+    steps = []
+    for office in Office.objects.all():
+        if office.code in approved:
+            state = "done"
+        elif office.pk == current:
+            state = "now"
+        elif office.code == "it" and clearance_request.had_dormitory is False:
+            state = "skipped"
+        else:
+            state = "ahead"
+        steps.append((office, state))
+    return steps
 
 
 def _display(obj: ClearanceRequest, name: str) -> Any:

@@ -251,3 +251,19 @@ def test_a_supervisor_takes_back_a_colleagues_claim(submitted, experts, faculty)
     assert task.owner is None and task.status == STATUS.NEW
     released = Event.objects.get(request=submitted, kind=Event.Kind.RELEASED)
     assert released.actor == head
+
+
+def test_student_sees_which_offices_are_done_and_ahead(submitted, experts, faculty, student):
+    while open_task(submitted).flow_task.name != "loan_fund":
+        act(
+            expert_for(experts, open_task(submitted).flow_task.name, faculty),
+            submitted,
+            dormitory=False,
+        )
+    page = login(Client(), student).get(reverse("request_detail", args=[submitted.pk]))
+    states = {office.code: state for office, state in page.context["detail"]["steps"]}
+    assert states["education"] == "done" and states["dormitory"] == "done"
+    assert states["it"] == "skipped"
+    assert states["loan_fund"] == "now"
+    assert states["welfare"] == states["faculty_closure"] == "ahead"
+    assert 'aria-current="step"' in page.content.decode()
