@@ -34,11 +34,8 @@ from clearance.forms import (
     StaffCommentForm,
 )
 from clearance.models import ClearanceRequest, Comment, Document, Event, FieldOfStudy, RequestType
+from clearance.network import client_ip
 from clearance.persian import format_jalali, local_digits, normalize_letters
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _param(request: HttpRequest, name: str) -> str:
