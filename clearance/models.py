@@ -233,6 +233,12 @@ class ClearanceRequest(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
+def refuse_update(record: models.Model) -> None:
+    """What was said or decided stays as it was: records are written once, never changed."""
+    if record.pk is not None:
+        raise ValueError(f"{type(record).__name__} records are immutable.")
+
+
 class Event(models.Model):
     """One immutable line of a request's history: who did what, when and from where."""
 
@@ -284,8 +290,7 @@ class Event(models.Model):
         return f"{self.get_kind_display()} — {self.request_id}"
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        if self.pk is not None:
-            raise ValueError("History events are immutable.")
+        refuse_update(self)
         super().save(*args, **kwargs)
 
 
@@ -323,6 +328,10 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        refuse_update(self)
+        super().save(*args, **kwargs)
 
 
 def document_path(instance: "Document", filename: str) -> str:
@@ -362,6 +371,10 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        refuse_update(self)
+        super().save(*args, **kwargs)
 
 
 class LetterSequence(models.Model):

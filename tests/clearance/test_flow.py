@@ -267,3 +267,27 @@ def test_student_sees_which_offices_are_done_and_ahead(submitted, experts, facul
     assert states["loan_fund"] == "now"
     assert states["welfare"] == states["faculty_closure"] == "ahead"
     assert 'aria-current="step"' in page.content.decode()
+
+
+def test_expert_attachments_reach_the_student_and_records_are_immutable(
+    submitted, experts, faculty, student
+):
+    from clearance.models import Comment
+    from tests.clearance.test_requests import PDF, upload
+
+    client = login(Client(), expert_for(experts, "education", faculty))
+    task = open_task(submitted)
+    client.post(
+        reverse("task_comment", args=[task.pk]),
+        {"body": "نمونه فرم پیوست است", "documents": [upload("form.pdf", PDF)]},
+    )
+    comment = Comment.objects.get(request=submitted)
+    document = comment.documents.get()
+    assert (
+        comment.office.code == "education" and document.uploaded_by.username == "education.medicine"
+    )
+    student_client = login(Client(), student)
+    assert student_client.get(reverse("document_download", args=[document.pk])).status_code == 200
+    for record in (comment, document, Event.objects.filter(request=submitted).first()):
+        with pytest.raises(ValueError, match="immutable"):
+            record.save()
