@@ -235,6 +235,10 @@ class ClearanceRequestForm(forms.ModelForm):
             fields[name].validators = []
             fields[name].widget.attrs["maxlength"] = typed
 
+    def request_values(self) -> dict[str, Any]:
+        """The cleaned values that belong on the request itself (documents are stored apart)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "documents"}
+
     def clean_birth_date(self) -> Any:
         return validators.check_birth_date(self.cleaned_data["birth_date"])
 

@@ -120,7 +120,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ClearanceRequestForm(request.POST, request.FILES)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
+            data = form.request_values()
             try:
                 created = services.request_submit(
                     student=user,
@@ -241,7 +241,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ClearanceRequestForm(request.POST, request.FILES, instance=clearance_request)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
+            data = form.request_values()
             _perform(
                 request,
                 lambda: services.request_resubmit(

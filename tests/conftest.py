@@ -1,13 +1,14 @@
 """Shared fixtures: personas (a student, office experts) and a submitted request."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Faculty, Office, User
 from clearance import services
 from clearance.demo import DEMO_PASSWORD, expert_username, form_values, make_experts, make_user
-from clearance.models import ClearanceRequest
+from clearance.models import ClearanceRequest, Document
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -16,6 +17,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="write the README screenshots to docs/screenshots/ (see `make screenshots`)",
+    )
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\0" * 40
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    """A file as a browser would post it (the name and declared type prove nothing)."""
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def attach_pdf(clearance_request: ClearanceRequest, *, by: User) -> Document:
+    """Store a small PDF on the request, as the student's upload would."""
+    return Document.objects.create(
+        request=clearance_request,
+        uploaded_by=by,
+        file=upload("a.pdf", PDF),
+        original_name="a.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
     )
 
 

@@ -1,6 +1,7 @@
 """Helpers shared by the actions: the refusal error, task locking and small reads."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -70,26 +71,23 @@ def sync_current_office(clearance_request: ClearanceRequest) -> None:
     clearance_request.save(update_fields=["current_office", "updated"])
 
 
-class TaskLock:
+@contextmanager
+def process_lock(process_id: int | None) -> Iterator[None]:
+    """Hold the request's process row for the rest of the transaction."""
+    try:
+        with ClearanceFlow.lock(process_id):
+            yield
+    except FlowLockFailed as exc:
+        raise ActionRefused(
+            _("Someone else is working on this request right now; try again in a moment.")
+        ) from exc
+
+
+@contextmanager
+def locked_task(task: Task) -> Iterator[Task]:
     """Lock the request's process row, then re-read the task so decisions see fresh state."""
-
-    def __init__(self, task: Task) -> None:
-        self.task_pk = task.pk
-        self.process_pk = task.process_id
-        self._scope: Any = None
-
-    def __enter__(self) -> Task:
-        self._scope = ClearanceFlow.lock(self.process_pk)
-        try:
-            self._scope.__enter__()
-        except FlowLockFailed as exc:
-            raise ActionRefused(
-                _("Someone else is working on this request right now; try again in a moment.")
-            ) from exc
-        return Task.objects.select_related("owner").get(pk=self.task_pk)
-
-    def __exit__(self, *exc_info: Any) -> bool | None:
-        return self._scope.__exit__(*exc_info)
+    with process_lock(task.process_id):
+        yield Task.objects.select_related("owner").get(pk=task.pk)
 
 
 def refuse_unless_workable(task: Task, user: User, *, need_owner: bool) -> ClearanceRequest:

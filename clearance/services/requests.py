@@ -22,6 +22,7 @@ from clearance.services.common import (
     attach_documents,
     office_of,
     open_task,
+    process_lock,
     sync_current_office,
 )
 
@@ -63,7 +64,7 @@ def request_resubmit(
     ip: str | None = None,
 ) -> ClearanceRequest:
     """Apply the student's corrections and give the task back to the office that returned it."""
-    with ClearanceFlow.lock(clearance_request.process_id):
+    with process_lock(clearance_request.process_id):
         clearance_request = ClearanceRequest.objects.get(pk=clearance_request.pk)
         if clearance_request.student_id != student.pk:
             raise ActionRefused(_("This is not your request."))
@@ -107,7 +108,7 @@ def request_cancel(
     *, clearance_request: ClearanceRequest, student: User, ip: str | None = None
 ) -> ClearanceRequest:
     """Withdraw an open request; its open office task is cancelled."""
-    with ClearanceFlow.lock(clearance_request.process_id):
+    with process_lock(clearance_request.process_id):
         clearance_request = ClearanceRequest.objects.get(pk=clearance_request.pk)
         if clearance_request.student_id != student.pk:
             raise ActionRefused(_("This is not your request."))

@@ -14,8 +14,8 @@ from clearance.models import ClearanceRequest, Event
 from clearance.notifications import notify_student
 from clearance.services.common import (
     ActionRefused,
-    TaskLock,
     activation_of,
+    locked_task,
     office_of,
     refuse_unless_workable,
     sync_current_office,
@@ -28,7 +28,7 @@ from clearance.services.letters import letter_number_allocate
 @transaction.atomic
 def task_claim(*, task: Task, user: User, ip: str | None = None) -> Task:
     """Take an office task so that only this expert works on it."""
-    with TaskLock(task) as task:
+    with locked_task(task) as task:
         clearance_request = refuse_unless_workable(task, user, need_owner=False)
         if task.owner_id == user.pk:
             return task
@@ -53,7 +53,7 @@ def task_release(*, task: Task, user: User, ip: str | None = None) -> Task:
     Its owner may, and so may a supervisor (a staff member holding the office's role), so
     that a task claimed by someone who is away does not stall.
     """
-    with TaskLock(task) as task:
+    with locked_task(task) as task:
         supervising = (
             task.owner_id not in (None, user.pk)
             and user.is_staff
@@ -81,7 +81,7 @@ def decision_record(
     ip: str | None = None,
 ) -> ClearanceRequest:
     """Approve one office's step and move the request on to the next office."""
-    with TaskLock(task) as task:
+    with locked_task(task) as task:
         clearance_request = refuse_unless_workable(task, user, need_owner=True)
         office = office_of(task)
         details: dict[str, Any] = {}
@@ -144,7 +144,7 @@ def request_return(
     reason = reason.strip()
     if not reason:
         raise ActionRefused(_("Say why the request is returned."))
-    with TaskLock(task) as task:
+    with locked_task(task) as task:
         clearance_request = refuse_unless_workable(task, user, need_owner=True)
         clearance_request.status = ClearanceRequest.Status.RETURNED
         clearance_request.return_reason = reason

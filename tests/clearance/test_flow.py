@@ -273,7 +273,7 @@ def test_expert_attachments_reach_the_student_and_records_are_immutable(
     submitted, experts, faculty, student
 ):
     from clearance.models import Comment
-    from tests.clearance.test_requests import PDF, upload
+    from tests.conftest import PDF, upload
 
     client = login(Client(), expert_for(experts, "education", faculty))
     task = open_task(submitted)

@@ -137,17 +137,9 @@ def test_odd_queue_parameters_never_break_the_page(experts, faculty, params):
 def test_documents_are_seen_only_by_offices_the_request_reached(
     submitted, experts, faculty, other_faculty, student
 ):
-    from clearance.models import Document
-    from tests.clearance.test_requests import PDF, upload
+    from tests.conftest import attach_pdf
 
-    document = Document.objects.create(
-        request=submitted,
-        uploaded_by=student,
-        file=upload("a.pdf", PDF),
-        original_name="a.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-    )
+    document = attach_pdf(submitted, by=student)
     url = reverse("document_download", args=[document.pk])
     education = login(Client(), expert_for(experts, "education", faculty))
     assert education.get(url).status_code == 200

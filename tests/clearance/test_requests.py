@@ -10,16 +10,7 @@ from django.urls import reverse
 from clearance import services
 from clearance.demo import form_values, make_national_code, post_data
 from clearance.models import ClearanceRequest, Document, Event, RequestType
-from tests.conftest import login
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\0" * 40
-
-
-def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, content, content_type=content_type)
+from tests.conftest import PDF, PNG, attach_pdf, login, upload
 
 
 @pytest.fixture
@@ -179,14 +170,7 @@ def test_comment_with_attachment(student_client, submitted):
 def test_student_cannot_see_another_students_request_or_files(
     client, other_student, submitted, student
 ):
-    document = Document.objects.create(
-        request=submitted,
-        uploaded_by=student,
-        file=upload("a.pdf", PDF),
-        original_name="a.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-    )
+    document = attach_pdf(submitted, by=student)
     owner = login(Client(), student)
     assert owner.get(reverse("document_download", args=[document.pk])).status_code == 200
     intruder = login(client, other_student)

@@ -4,12 +4,12 @@ python -m tests.servers.postgres pytest -q
 """
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.parse
 from pathlib import Path
+
+from tests.servers.common import scratch_dir
 
 
 def start_server(workdir: Path):  # type: ignore[no-untyped-def]
@@ -29,15 +29,14 @@ def main(argv: list[str]) -> int:
         return 2
     if os.environ.get("DATABASE_URL"):
         return subprocess.call(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="tasvieh-pg-"))
-    os.chmod(workdir, 0o755)
-    server, url = start_server(workdir)
-    try:
-        print(f"[tasvieh] throwaway PostgreSQL at {url}", flush=True)
-        return subprocess.call(argv, env={**os.environ, "DATABASE_URL": url})
-    finally:
-        server.cleanup()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with scratch_dir("tasvieh-pg-") as workdir:
+        os.chmod(workdir, 0o755)  # the server runs as its own system user
+        server, url = start_server(workdir)
+        try:
+            print(f"[tasvieh] throwaway PostgreSQL at {url}", flush=True)
+            return subprocess.call(argv, env={**os.environ, "DATABASE_URL": url})
+        finally:
+            server.cleanup()
 
 
 if __name__ == "__main__":

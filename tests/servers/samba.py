@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from tests.servers.common import scratch_dir, serve_until_interrupted
+
 REALM = "EXAMPLE.AC.IR"
 DOMAIN = "EXAMPLE"
 UPN_DOMAIN = REALM.lower()
@@ -230,15 +232,14 @@ def _acquire(path: Path, *, timeout: float) -> IO[str]:
 @contextmanager
 def running_samba() -> Iterator[SambaDC]:
     """Provision and start a domain controller; stop it and remove its folder after."""
-    workdir = Path(tempfile.mkdtemp(prefix="tasvieh-samba-"))
-    server = SambaDC(workdir)
-    try:
-        server.provision()
-        server.start()
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with scratch_dir("tasvieh-samba-") as workdir:
+        server = SambaDC(workdir)
+        try:
+            server.provision()
+            server.start()
+            yield server
+        finally:
+            server.stop()
 
 
 def main() -> int:
@@ -248,19 +249,13 @@ def main() -> int:
         dc.add_user("sara", "Sara-Pass!2024", first_name="Sara", last_name="Ahmadi")
         dc.add_user("reza", "Reza-Pass!2024", first_name="Reza", last_name="Karimi",
                     groups=["Tasvieh-Education-Medicine"])  # fmt: skip
-        print(
+        return serve_until_interrupted(
             f"TASVIEH_LDAP_SERVER_URI={URI}\n"
             f"TASVIEH_LDAP_UPN_DOMAIN={UPN_DOMAIN}\n"
             f"TASVIEH_LDAP_USER_SEARCH_BASE={BASE_DN}\n"
             f"TASVIEH_LDAP_ROLE_MAP='CN=Tasvieh-Education-Medicine,{USERS_DN}=education:medicine'\n"
-            "# users: sara / Sara-Pass!2024 (student), reza / Reza-Pass!2024 (education, medicine)",
-            flush=True,
+            "# users: sara / Sara-Pass!2024 (student), reza / Reza-Pass!2024 (education, medicine)"
         )
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            return 0
 
 
 if __name__ == "__main__":

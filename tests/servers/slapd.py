@@ -14,11 +14,12 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.servers.common import scratch_dir, serve_until_interrupted
 
 BASE_DN = "dc=example,dc=ac,dc=ir"
 ADMIN_DN = f"cn=admin,{BASE_DN}"
@@ -292,15 +293,14 @@ class TLSFiles:
 @contextmanager
 def running_slapd(*, tls: bool = False) -> Iterator[Slapd]:
     """Start a seeded slapd in a temporary folder; stop it and remove the folder after."""
-    workdir = Path(tempfile.mkdtemp(prefix="tasvieh-slapd-"))
-    server = Slapd(workdir, tls=TLSFiles(workdir) if tls else None)
-    try:
-        server.start()
-        server.seed()
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with scratch_dir("tasvieh-slapd-") as workdir:
+        server = Slapd(workdir, tls=TLSFiles(workdir) if tls else None)
+        try:
+            server.start()
+            server.seed()
+            yield server
+        finally:
+            server.stop()
 
 
 def main() -> int:
@@ -311,7 +311,7 @@ def main() -> int:
                         student_number="98100001")  # fmt: skip
         server.add_user("reza", "reza-password", first_name="Reza", last_name="Karimi",
                         groups=[staff])  # fmt: skip
-        print(
+        return serve_until_interrupted(
             f"TASVIEH_LDAP_SERVER_URI={server.uri}\n"
             f"TASVIEH_LDAP_BIND_DN='{SERVICE_DN}'\n"
             f"TASVIEH_LDAP_BIND_PASSWORD={SERVICE_PASSWORD}\n"
@@ -319,14 +319,8 @@ def main() -> int:
             f"TASVIEH_LDAP_GROUP_SEARCH_BASE={GROUPS_DN}\n"
             f"TASVIEH_LDAP_ATTR_STUDENT_NUMBER=employeeID\n"
             f"TASVIEH_LDAP_ROLE_MAP='{staff}=education:medicine'\n"
-            "# users: sara / sara-password (student), reza / reza-password (education, medicine)",
-            flush=True,
+            "# users: sara / sara-password (student), reza / reza-password (education, medicine)"
         )
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            return 0
 
 
 if __name__ == "__main__":
