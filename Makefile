@@ -6,15 +6,22 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-# System packages: python-ldap needs its headers; catalogs need gettext; assets need npm.
-DEMO_APT := libldap2-dev libsasl2-dev gettext libpango-1.0-0 libpangoft2-1.0-0 $(if $(shell command -v npm),,nodejs npm)
-# The tests also run real directory servers, a real browser and read PDFs.
-TEST_APT := $(DEMO_APT) slapd ldap-utils samba chromium poppler-utils
+# System packages (Debian names), installed only when missing. A fresh Debian 12 has no
+# venv module, no C compiler and no Python headers: python-ldap compiles against libldap.
+# Catalogs need gettext, the certificate PDF needs Pango, the assets need npm.
+DEMO_APT := python3-venv python3-dev gcc libldap2-dev libsasl2-dev gettext \
+	libpango-1.0-0 libpangoft2-1.0-0 $(if $(shell command -v npm),,nodejs npm)
+# The tests also run real directory servers (OpenLDAP; Samba as an AD domain controller,
+# whose provisioning needs the three samba-* packages that are only "recommended"), a real
+# browser and read PDFs.
+TEST_APT := $(DEMO_APT) slapd ldap-utils samba samba-ad-provision samba-dsdb-modules \
+	samba-vfs-modules chromium fonts-dejavu-core poppler-utils
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-	  if ! command -v apt-get >/dev/null; then echo "please install:$$missing"; exit 1; fi; \
+	  if ! command -v apt-get >/dev/null; then \
+	    echo "[tasvieh] no apt-get here: install these (Debian package names) and run make again:$$missing"; exit 1; fi; \
 	  echo "[tasvieh] installing system packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && \
@@ -54,9 +61,9 @@ messages: venv
 	  $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules; fi
 
 demo: venv assets messages
-	TASVIEH_DEBUG=1 $(PY) manage.py migrate -v0
-	TASVIEH_DEBUG=1 $(PY) manage.py seed_demo
-	TASVIEH_DEBUG=1 $(PY) manage.py runserver --noreload 127.0.0.1:8000
+	$(PY) manage.py migrate -v0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver --noreload 127.0.0.1:8000
 
 lint: venv-test
 	$(VENV)/bin/ruff check .

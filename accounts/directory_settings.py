@@ -18,7 +18,7 @@ from django_auth_ldap.config import (
 )
 
 from accounts import directory
-from clearance.env import env_bool, env_float, env_str
+from clearance.env import env_bool, env_float, env_secret, env_str
 
 DIRECTORY_BACKEND = "accounts.backends.DirectoryBackend"
 LOCAL_BACKEND = "accounts.backends.OfficeRoleBackend"
@@ -159,15 +159,7 @@ def _check_filter(name: str, value: str, *, needs_user: bool) -> None:
 
 
 def _bind_password() -> str:
-    path = env_str("TASVIEH_LDAP_BIND_PASSWORD_FILE").strip()
-    if path:
-        try:
-            return Path(path).read_text().rstrip("\r\n")
-        except OSError as exc:
-            raise ImproperlyConfigured(
-                f"TASVIEH_LDAP_BIND_PASSWORD_FILE: cannot read {path!r}: {exc}"
-            ) from exc
-    password = env_str("TASVIEH_LDAP_BIND_PASSWORD")
+    password = env_secret("TASVIEH_LDAP_BIND_PASSWORD")
     if not password:
         raise ImproperlyConfigured(
             "TASVIEH_LDAP_BIND_DN is set: give its password in TASVIEH_LDAP_BIND_PASSWORD "

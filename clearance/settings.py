@@ -1,17 +1,19 @@
 """Tasvieh settings: one module, every knob read from the environment (see README)."""
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from clearance.env import env_bool, env_int, env_list, env_str
+from clearance.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("TASVIEH_DEBUG", False)
 # Production must set its own key; `manage.py check --deploy` flags the default one.
-SECRET_KEY = env_str("TASVIEH_SECRET_KEY", "django-insecure-demo-and-tests-only")
+SECRET_KEY = env_secret("TASVIEH_SECRET_KEY", "django-insecure-demo-and-tests-only")
 ALLOWED_HOSTS = env_list("TASVIEH_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("TASVIEH_CSRF_TRUSTED_ORIGINS", [])
 
@@ -28,10 +30,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    # Answers /healthz before host checks and the HTTPS redirect: load balancers probe
+    # the app server directly, by address, over plain HTTP.
+    "clearance.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "clearance.middleware.PersianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,7 +74,7 @@ TEMPLATES = [
 # PostgreSQL in production and tests (DATABASE_URL); SQLite only for the demo.
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'demo.sqlite3'}"),
+        env_secret("DATABASE_URL", f"sqlite:///{BASE_DIR / 'demo.sqlite3'}"),
         conn_max_age=env_int("TASVIEH_DB_CONN_MAX_AGE", 60),
     )
 }
@@ -95,7 +103,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("TASVIEH_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Front-end libraries come from the npm registry (package.json) and are served from
 # node_modules under /static/vendor/: nothing third-party is committed or fetched from a CDN.
 NODE_MODULES = BASE_DIR / "node_modules"
@@ -117,10 +125,14 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# In production, after `collectstatic`, WhiteNoise serves compressed static files.
+# WhiteNoise serves static files, with or without DEBUG. In production, after
+# `collectstatic`, the compressed collected files; in the demo straight from the sources.
 if env_bool("TASVIEH_COLLECTED_STATIC", False):
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
     STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}
+else:
+    WHITENOISE_USE_FINDERS = True
+    # Nothing is collected into STATIC_ROOT in this mode; WhiteNoise need not say so.
+    warnings.filterwarnings("ignore", message="No directory at: ")
 TASVIEH_MAX_UPLOAD_MB = env_int("TASVIEH_MAX_UPLOAD_MB", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (TASVIEH_MAX_UPLOAD_MB + 1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -131,7 +143,7 @@ EMAIL_BACKEND = env_str("TASVIEH_EMAIL_BACKEND", "django.core.mail.backends.cons
 EMAIL_HOST = env_str("TASVIEH_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("TASVIEH_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("TASVIEH_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env_str("TASVIEH_EMAIL_PASSWORD")
+EMAIL_HOST_PASSWORD = env_secret("TASVIEH_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("TASVIEH_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("TASVIEH_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("TASVIEH_EMAIL_FROM", "tasvieh@localhost")
@@ -161,13 +173,32 @@ SECURE_REFERRER_POLICY = "same-origin"
 HTTPS = env_bool("TASVIEH_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = env_int("TASVIEH_HSTS_SECONDS", 31536000) if HTTPS else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and env_bool("TASVIEH_HSTS_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = HTTPS and env_bool("TASVIEH_HSTS_PRELOAD", False)
+# Both cover only the portal's own host name and the names below it (e.g.
+# tasvieh.example.ac.ir), never the university's other sites; preloading takes effect only
+# once the university submits its domain, so sending the directive costs nothing.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and env_bool("TASVIEH_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("TASVIEH_HSTS_PRELOAD", True)
 TASVIEH_BEHIND_PROXY = env_bool("TASVIEH_BEHIND_PROXY", False)
 if TASVIEH_BEHIND_PROXY:
     # The reverse proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# Every page's scripts, styles, fonts and images come from the portal itself: no inline
+# code, no CDN. Bootstrap draws its icons (select arrows, the menu button) as data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 # Role uniqueness with a NULL faculty needs PostgreSQL; the SQLite demo lives without it.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
 

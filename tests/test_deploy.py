@@ -26,15 +26,39 @@ def deploy_check(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_production_settings_pass_the_deploy_checklist():
+def test_production_settings_pass_the_deploy_checklist(tmp_path):
+    # Exactly the variables docs/deploy.md's environment file sets, secrets from files.
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(secrets.token_urlsafe(50) + "\n")
     result = deploy_check(
-        TASVIEH_SECRET_KEY=secrets.token_urlsafe(50),
+        TASVIEH_SECRET_KEY_FILE=str(key_file),
         TASVIEH_HTTPS="1",
+        TASVIEH_BEHIND_PROXY="1",
+        TASVIEH_COLLECTED_STATIC="1",
         TASVIEH_ALLOWED_HOSTS="tasvieh.example.ac.ir",
-        TASVIEH_HSTS_SUBDOMAINS="1",
-        TASVIEH_HSTS_PRELOAD="1",
+        TASVIEH_CSRF_TRUSTED_ORIGINS="https://tasvieh.example.ac.ir",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_a_secret_is_read_from_its_file_and_both_forms_at_once_are_refused(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("from-the-file\n")
+    shown = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django.conf import settings; print(settings.SECRET_KEY)"],
+        cwd=ROOT, env={**os.environ, "TASVIEH_SECRET_KEY_FILE": str(key_file)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert shown.stdout.strip().splitlines()[-1] == "from-the-file", shown.stderr
+
+    both = deploy_check(TASVIEH_SECRET_KEY="typed", TASVIEH_SECRET_KEY_FILE=str(key_file))
+    assert both.returncode != 0
+    assert "set TASVIEH_SECRET_KEY or TASVIEH_SECRET_KEY_FILE, not both" in both.stderr
+
+    missing = deploy_check(TASVIEH_SECRET_KEY_FILE=str(tmp_path / "nowhere"))
+    assert missing.returncode != 0 and "TASVIEH_SECRET_KEY_FILE: cannot read" in missing.stderr
 
 
 def test_demo_defaults_are_flagged_for_production():

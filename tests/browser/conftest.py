@@ -85,8 +85,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def open_browser(
     browser: Browser, live_server: Any, request: pytest.FixtureRequest, output_path: str
 ) -> Iterator[Callable[..., Page]]:
-    """Open a page in a fresh browser context (one per persona) on the live server."""
+    """Open a page in a fresh browser context (one per persona) on the live server.
+
+    Any script, style or font the Content-Security-Policy blocks fails the test.
+    """
     pages: dict[str, Page] = {}
+    blocked: list[str] = []
 
     def open_page(name: str, viewport: str = "desktop") -> Page:
         assert name not in pages, f"{name} already has a browser"
@@ -98,6 +102,12 @@ def open_browser(
         )
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
+        page.on(
+            "console",
+            lambda message: blocked.append(f"{name}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None,
+        )
         pages[name] = page
         return page
 
@@ -114,3 +124,4 @@ def open_browser(
             except Exception as exc:  # the page may have crashed; keep the other screenshots
                 print(f"[tasvieh] no screenshot of {name}: {exc}")
         page.context.close()
+    assert not blocked, "blocked by the Content-Security-Policy:\n" + "\n".join(blocked)
