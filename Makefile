@@ -63,6 +63,8 @@ messages: venv
 demo: venv assets messages
 	$(PY) manage.py migrate -v0
 	$(PY) manage.py seed_demo
+	@# The background worker delivers queued messages beside the server; both stop together.
+	$(PY) manage.py db_worker --interval 2 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:8000
 
 lint: venv-test

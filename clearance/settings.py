@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +138,12 @@ else:
 TASVIEH_MAX_UPLOAD_MB = env_int("TASVIEH_MAX_UPLOAD_MB", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (TASVIEH_MAX_UPLOAD_MB + 1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Messages to people are queued in the database, in the transaction of the event that
+# causes them, and delivered by `manage.py db_worker` (see docs/deploy.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /healthz calls the worker "behind" when a message has waited longer than this.
+TASVIEH_WORKER_STALE_SECONDS = env_int("TASVIEH_WORKER_STALE_SECONDS", 300)
 
 # Notifications to students; console output unless an SMTP server is configured.
 TASVIEH_SITE_URL = env_str("TASVIEH_SITE_URL", "http://127.0.0.1:8000")

@@ -104,9 +104,11 @@ def open_browser(
         page = context.new_page()
         page.on(
             "console",
-            lambda message: blocked.append(f"{name}: {message.text}")
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                blocked.append(f"{name}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
         )
         pages[name] = page
         return page

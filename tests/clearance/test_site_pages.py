@@ -1,5 +1,6 @@
 """Site-wide pages: the health probe, our own error pages and the security headers."""
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -9,8 +10,11 @@ from pathlib import Path
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from django.views.defaults import server_error
+from django_tasks_db.models import DBTaskResult
 
+from clearance.notifications import email_deliver
 from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,8 +28,23 @@ def test_health_probe_reports_the_database_without_login_or_personal_data(client
     assert response["Content-Type"] == "application/json"
     assert response["Cache-Control"] == "no-store"
     body = json.loads(response.content)
-    assert body == {"status": "ok", "database": "ok"}
+    assert body == {"status": "ok", "database": "ok", "worker": "ok"}
     assert submitted.national_code not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_health_probe_says_the_worker_is_behind_but_keeps_the_server_in_rotation(client, settings):
+    settings.TASVIEH_WORKER_STALE_SECONDS = 60
+    result = email_deliver.enqueue(to="a@example.ac.ir", subject="s", body="b")
+    assert json.loads(client.get("/healthz").content)["worker"] == "ok"
+
+    DBTaskResult.objects.filter(pk=result.id).update(
+        enqueued_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok", "database": "ok", "worker": "behind"}
 
 
 @pytest.mark.django_db
@@ -59,7 +78,11 @@ def test_health_probe_says_503_when_the_database_is_down():
 
     status, body = result.stdout.strip().split(" ", 1)
     assert status == "503", result.stderr
-    assert json.loads(body) == {"status": "unavailable", "database": "unavailable"}
+    assert json.loads(body) == {
+        "status": "unavailable",
+        "database": "unavailable",
+        "worker": "unknown",
+    }
 
 
 @pytest.mark.django_db
