@@ -70,7 +70,7 @@ demo: venv assets messages
 lint: venv-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy accounts clearance
+	$(VENV)/bin/mypy accounts clearance persian
 
 check: venv-test assets messages
 	$(PY) manage.py check

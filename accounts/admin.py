@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Faculty, Office, Role, User
-from clearance.templatetags.persian import jdatetime
+from persian.templatetags.persian import jdatetime
 
 # Access is granted by office roles, never by Django groups.
 admin.site.unregister(Group)

@@ -38,7 +38,7 @@ class OfficeRoleBackend(ModelBackend):
 class DirectoryBackend(LDAPBackend):
     """Sign in against the university directory; office roles and flags follow its groups.
 
-    Settings come from ``accounts.directory_settings`` (TASVIEH_LDAP_* variables).
+    Settings come from ``clearance.settings.directory`` (TASVIEH_LDAP_* variables).
     """
 
     def authenticate(

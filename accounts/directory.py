@@ -20,7 +20,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django_auth_ldap.config import LDAPGroupType
 
-from clearance.persian import ascii_digits, normalize_text
+from persian.text import ascii_digits, normalize_text
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -82,7 +82,7 @@ def parse_role_map(text: str, *, name: str = "TASVIEH_LDAP_ROLE_MAP") -> tuple[R
 
 
 def role_map_setting() -> tuple[RoleGrant, ...]:
-    """The parsed map (settings.TASVIEH_LDAP_ROLE_MAP, put there by directory_settings)."""
+    """The parsed map in settings.TASVIEH_LDAP_ROLE_MAP (see clearance.settings.directory)."""
     return tuple(getattr(settings, "TASVIEH_LDAP_ROLE_MAP", ()))
 
 

@@ -7,9 +7,30 @@ from viewflow.workflow.status import STATUS
 
 from accounts.backends import OfficeRoleBackend
 from accounts.models import Office, User
+from clearance.flows import office_steps
 from clearance.models import ClearanceRequest
 
 _backend = OfficeRoleBackend()
+
+OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def office_of(task: Task) -> Office:
+    """The office whose step this task is (the node's office code names its row)."""
+    return Office.objects.get(code=task.flow_task.office_code)
+
+
+def open_task(clearance_request: ClearanceRequest) -> Task | None:
+    """The office task the request waits on, if any."""
+    return (
+        Task.objects.filter(
+            process_id=clearance_request.process_id,
+            status__in=OPEN_TASK_STATUSES,
+            flow_task_type="HUMAN",
+        )
+        .order_by("-created")
+        .first()
+    )
 
 
 def office_permissions(user: User) -> set[str]:
@@ -87,3 +108,25 @@ def waiting_counts(user: User) -> list[tuple[Office, int]]:
         .annotate(n=Count("pk"))
     }
     return [(office, counts.get(office.code, 0)) for office in officer_offices(user)]
+
+
+def chain_steps(clearance_request: ClearanceRequest) -> list[tuple[Office, str]]:
+    """Every office of the flow for this request: done, now, skipped (a branch not taken) or
+    ahead — read from the request's office tasks in one query."""
+    states: dict[str, str] = {}
+    for node, status in Task.objects.filter(
+        process_id=clearance_request.process_id, flow_task_type="HUMAN"
+    ).values_list("flow_task", "status"):
+        if status == STATUS.DONE:
+            states[node.name] = "done"
+        elif status in OPEN_TASK_STATUSES:
+            states.setdefault(node.name, "now")
+    offices = Office.objects.in_bulk(field_name="code")
+    steps = office_steps()
+    reached = [i for i, node in enumerate(steps) if node.name in states]
+    last = max(reached, default=-1)
+    chain = []
+    for position, node in enumerate(steps):
+        state = states.get(node.name) or ("skipped" if position < last else "ahead")
+        chain.append((offices[node.office_code], state))
+    return chain

@@ -16,7 +16,7 @@ from clearance.models import (
     Province,
     RequestType,
 )
-from clearance.templatetags.persian import jdatetime
+from persian.templatetags.persian import jdatetime
 
 
 class ReferenceAdmin(admin.ModelAdmin):

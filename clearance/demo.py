@@ -59,7 +59,7 @@ def form_values(
 
 def post_data(values: dict[str, Any]) -> dict[str, str]:
     """The same values as a browser would post them in the form."""
-    from clearance.persian import format_jalali
+    from persian.text import format_jalali
 
     data = {}
     for name, value in values.items():

@@ -7,12 +7,11 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Faculty
-from clearance import validators
+from clearance.decisions import Decision
 from clearance.models import (
     City,
     ClearanceRequest,
@@ -23,9 +22,9 @@ from clearance.models import (
     MaritalStatus,
     RequestType,
 )
-from clearance.persian import (
-    ascii_digits,
-    format_jalali,
+from persian import validators
+from persian.fields import JalaliDateField
+from persian.text import (
     local_digits,
     normalize_letters,
     normalize_text,
@@ -78,34 +77,6 @@ class DocumentsField(forms.FileField):
                 )
             upload.content_type = kind.mime
         return list(files)
-
-
-class RialsField(forms.IntegerField):
-    """An amount typed in any digits, with or without thousands separators."""
-
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-
-    def to_python(self, value: Any) -> Any:
-        if isinstance(value, str):
-            value = ascii_digits(value).replace(",", "").replace("٬", "").replace(" ", "")
-        return super().to_python(value)
-
-
-class JalaliDateField(forms.Field):
-    """A date typed in the Jalali calendar as 1380/05/12, stored as a Gregorian date."""
-
-    widget = forms.TextInput(attrs={"data-jdp": "", "inputmode": "numeric", "maxlength": 10})
-
-    def prepare_value(self, value: Any) -> Any:
-        if hasattr(value, "year"):
-            return format_jalali(value)
-        return value
-
-    def to_python(self, value: Any) -> Any:
-        text = str(value or "").strip()
-        if not text:
-            return None
-        return validators.clean_jalali_date(text)
 
 
 class ClearanceRequestForm(forms.ModelForm):
@@ -312,6 +283,8 @@ class StaffCommentForm(CommentForm):
 
 
 class ApproveForm(forms.Form):
+    """The expert's note, and the fields of the office's decision (clearance.decisions)."""
+
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -320,57 +293,23 @@ class ApproveForm(forms.Form):
         help_text=_("Shown to the student on the timeline."),
     )
 
-    def __init__(self, *args: Any, office: Any, proposed_letter_number: str = "", **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        parts: list[Decision],
+        clearance_request: ClearanceRequest | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
-        if office.records_debt:
-            self.fields["debt_rials"] = RialsField(
-                label=_("Debt (rials)"),
-                min_value=0,
-                max_value=10**13,
-                initial=0,
-                help_text=_("The student's debt to this office in rials; 0 if none."),
-            )
-            self.fields["settlement"] = forms.CharField(
-                label=_("How it was settled"),
-                required=False,
-                max_length=200,
-                help_text=_("E.g. paid in full (receipt no.), installment agreement, guarantee."),
-            )
-        if office.code == "dormitory":
-            self.fields["had_dormitory"] = forms.TypedChoiceField(
-                label=_("Did the student have a dormitory?"),
-                choices=[("yes", _("Yes")), ("no", _("No"))],
-                coerce=lambda v: v == "yes",
-                widget=forms.RadioSelect,
-                help_text=_("Residents are also cleared by the IT office."),
-            )
-        if office.code == "secretariat":
-            self.fields["letter_number"] = forms.CharField(
-                label=_("Letter number"),
-                max_length=60,
-                required=False,
-                initial=proposed_letter_number,
-                help_text=_(
-                    "Proposed from the faculty's sequence; keep it (or leave it empty) to take "
-                    "the next free number, or type another unused number."
-                ),
-            )
-            self.fields["letter_date"] = JalaliDateField(
-                label=_("Letter date"),
-                required=False,
-                initial=timezone.localdate,
-                help_text=_("Jalali date of the letter; today if left empty."),
-            )
-        if office.code == "welfare":
-            self.fields["form_registered"] = forms.BooleanField(
-                label=_("The clearance form is registered in the welfare system"),
-                help_text=_("Confirm the welfare office registered the student's clearance form."),
-            )
+        self.parts = parts
+        for part in parts:
+            self.fields.update(part.fields(clearance_request=clearance_request))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("debt_rials") and not data.get("settlement"):
-            self.add_error("settlement", _("Say how a non-zero debt was settled."))
+        for part in self.parts:
+            for name, message in part.validate(data).items():
+                self.add_error(name, message)
         return data
 
 

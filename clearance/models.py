@@ -405,4 +405,5 @@ class ClearanceProcess(Process):
 
     @property
     def clearance(self) -> ClearanceRequest:
-        return ClearanceRequest.objects.get(process_id=self.pk)
+        """The request this process carries (the reverse one-to-one, cached on the process)."""
+        return self.clearance_request  # type: ignore[attr-defined, no-any-return]

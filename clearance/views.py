@@ -21,10 +21,11 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.models import Faculty, Office, User
+from accounts.models import Faculty, User
 from clearance import access, services
 from clearance import reports as report_figures
 from clearance.certificates import certificate_pdf
+from clearance.decisions import decision_parts
 from clearance.flows import ClearanceFlow
 from clearance.forms import (
     ApproveForm,
@@ -35,7 +36,7 @@ from clearance.forms import (
 )
 from clearance.models import ClearanceRequest, Comment, Document, Event, FieldOfStudy, RequestType
 from clearance.network import client_ip
-from clearance.persian import format_jalali, local_digits, normalize_letters
+from persian.text import format_jalali, local_digits, normalize_letters
 
 
 def _param(request: HttpRequest, name: str) -> str:
@@ -196,34 +197,12 @@ def _request_detail_context(clearance_request: ClearanceRequest, *, staff: bool)
             for name in ClearanceRequestForm.Meta.fields
         ],
         "timeline": _timeline(clearance_request, staff=staff),
-        "steps": _steps(full),
+        "steps": access.chain_steps(full),
         "comments": _thread(clearance_request, staff=staff),
         "documents": clearance_request.documents.filter(comment__isnull=True).select_related(
             "uploaded_by"
         ),
     }
-
-
-def _steps(clearance_request: ClearanceRequest) -> list[tuple[Office, str]]:
-    """Every office of the chain with its state for this request: done, now, skipped, ahead."""
-    approved = set(
-        clearance_request.events.filter(kind=Event.Kind.APPROVED).values_list(
-            "office__code", flat=True
-        )
-    )
-    current = clearance_request.current_office_id
-    steps = []
-    for office in Office.objects.all():
-        if office.code in approved:
-            state = "done"
-        elif office.pk == current:
-            state = "now"
-        elif office.code == "it" and clearance_request.had_dormitory is False:
-            state = "skipped"
-        else:
-            state = "ahead"
-        steps.append((office, state))
-    return steps
 
 
 def _display(obj: ClearanceRequest, name: str) -> Any:
@@ -421,7 +400,7 @@ def _filter_tasks(request: HttpRequest, tasks: QuerySet[Task]) -> QuerySet[Task]
     if type_code:
         tasks = tasks.filter(process__clearance_request__request_type__code=type_code)
     if q:
-        from clearance.persian import ascii_digits, normalize_text
+        from persian.text import ascii_digits, normalize_text
 
         q = normalize_text(ascii_digits(q))
         tasks = tasks.filter(
@@ -567,11 +546,6 @@ def _render_task(
         process_id=task.process_id
     )
     office = services.office_of(task)
-    proposal = (
-        services.letter_number_propose(faculty=clearance_request.faculty)
-        if office.code == "secretariat"
-        else ""
-    )
     forms = forms or {}
     context = {
         "task": task,
@@ -579,8 +553,10 @@ def _render_task(
         "office": office,
         "detail": _request_detail_context(clearance_request, staff=True),
         "approve_form": forms.get("approve")
-        or ApproveForm(office=office, proposed_letter_number=proposal),
-        "letter_number_proposed": proposal,
+        or ApproveForm(
+            parts=decision_parts(task.flow_task.decision, office),
+            clearance_request=clearance_request,
+        ),
         "return_form": forms.get("return") or ReturnForm(),
         "comment_form": forms.get("comment") or StaffCommentForm(),
         "is_owner": task.owner_id == user.pk,
@@ -623,26 +599,15 @@ def task_release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_approve(request: HttpRequest, pk: int) -> HttpResponse:
     user, task = _task_action(request, pk)
-    office = services.office_of(task)
-    form = ApproveForm(request.POST, office=office)
+    parts = decision_parts(task.flow_task.decision, services.office_of(task))
+    form = ApproveForm(request.POST, parts=parts)
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
         return _render_task(request, task, user, forms={"approve": form}, status=400)
-    data = form.cleaned_data
     approved = _perform(
         request,
         lambda: services.decision_record(
-            task=task,
-            user=user,
-            note=data.get("note", ""),
-            debt_rials=data.get("debt_rials"),
-            settlement=data.get("settlement", ""),
-            had_dormitory=data.get("had_dormitory"),
-            letter_number=data.get("letter_number", ""),
-            letter_number_proposed=request.POST.get("letter_number_proposed", ""),
-            letter_date=data.get("letter_date"),
-            form_registered=data.get("form_registered"),
-            ip=client_ip(request),
+            task=task, user=user, decision=form.cleaned_data, ip=client_ip(request)
         ),
         _("Approved; the request moved to the next office."),
     )

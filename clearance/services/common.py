@@ -9,29 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from accounts.models import Office, User
+from clearance.access import OPEN_TASK_STATUSES, office_of
+from clearance.exceptions import ActionRefused
 from clearance.flows import ClearanceFlow
 from clearance.models import ClearanceRequest, Comment, Document, Event
-
-OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
-
-
-class ActionRefused(Exception):
-    """An action that cannot be done now; the message is shown to the user as is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def activation_of(task: Task) -> Any:
     return task.flow_task.activation_class(task)
-
-
-def office_of(task: Task) -> Office:
-    return Office.objects.get(code=task.flow_task.name)
 
 
 def attach_documents(
@@ -53,24 +40,6 @@ def attach_documents(
         )
 
 
-def open_task(clearance_request: ClearanceRequest) -> Task | None:
-    return (
-        Task.objects.filter(
-            process_id=clearance_request.process_id,
-            status__in=OPEN_TASK_STATUSES,
-            flow_task_type="HUMAN",
-        )
-        .order_by("-created")
-        .first()
-    )
-
-
-def sync_current_office(clearance_request: ClearanceRequest) -> None:
-    task = open_task(clearance_request)
-    clearance_request.current_office = office_of(task) if task else None
-    clearance_request.save(update_fields=["current_office", "updated"])
-
-
 @contextmanager
 def process_lock(process_id: int | None) -> Iterator[None]:
     """Hold the request's process row for the rest of the transaction."""
@@ -85,13 +54,18 @@ def process_lock(process_id: int | None) -> Iterator[None]:
 
 @contextmanager
 def locked_task(task: Task) -> Iterator[Task]:
-    """Lock the request's process row, then re-read the task so decisions see fresh state."""
+    """Lock the request's process row, then re-read the task so decisions see fresh state.
+
+    The task comes with its process and the process's request, so the flow's hooks and the
+    action share one request object and nothing is read twice.
+    """
     with process_lock(task.process_id):
-        yield Task.objects.select_related("owner").get(pk=task.pk)
+        yield Task.objects.select_related("owner", "process__clearance_request").get(pk=task.pk)
 
 
 def refuse_unless_workable(task: Task, user: User, *, need_owner: bool) -> ClearanceRequest:
-    clearance_request = ClearanceRequest.objects.get(process_id=task.process_id)
+    """The task's request, if this user may act on the task now; else say why not."""
+    clearance_request: ClearanceRequest = task.process.clearance_request
     if task.status not in OPEN_TASK_STATUSES:
         who = task.owner.get_full_name() or task.owner.username if task.owner else "-"
         raise ActionRefused(
@@ -124,13 +98,14 @@ def task_event(
     *,
     user: User,
     ip: str | None,
+    office: Office | None = None,
     **fields: Any,
 ) -> Event:
     """Record what an expert did to a task, in the request's history."""
     return Event.objects.create(
         request=clearance_request,
         kind=kind,
-        office=office_of(task),
+        office=office or office_of(task),
         actor=user,
         task_id=task.pk,
         ip_address=ip,

@@ -1,6 +1,5 @@
 """The student's actions: submit, resubmit, cancel, comment; and the closing of a request."""
 
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -8,23 +7,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import PROCESS, STATUS
+from viewflow.workflow.status import STATUS
 
 from accounts.models import Office, User
+from clearance.access import office_of, open_task
+from clearance.exceptions import ActionRefused
 from clearance.flows import ClearanceFlow
 from clearance.models import ClearanceRequest, Comment, Event
 from clearance.notifications import notify_student
-from clearance.services.common import (
-    OPEN_TASK_STATUSES,
-    ActionRefused,
-    activation_of,
-    attach_documents,
-    office_of,
-    open_task,
-    process_lock,
-    sync_current_office,
-)
+from clearance.services.common import activation_of, attach_documents, process_lock
 
 
 @transaction.atomic
@@ -48,8 +39,6 @@ def request_submit(
         request=clearance_request, kind=Event.Kind.SUBMITTED, actor=student, ip_address=ip
     )
     ClearanceFlow.start.run(clearance_request=clearance_request)
-    clearance_request.refresh_from_db()
-    sync_current_office(clearance_request)
     return clearance_request
 
 
@@ -78,7 +67,7 @@ def request_resubmit(
         clearance_request.status = ClearanceRequest.Status.IN_PROGRESS
         try:
             with transaction.atomic():
-                clearance_request.save()
+                clearance_request.save(update_fields=[*changed, "status", "updated"])
         except IntegrityError as exc:
             raise ActionRefused(_("Another open request already uses this national code.")) from exc
         attach_documents(clearance_request=clearance_request, uploads=documents, by=student)
@@ -114,15 +103,8 @@ def request_cancel(
             raise ActionRefused(_("This is not your request."))
         if not clearance_request.is_open:
             raise ActionRefused(_("Only an open request can be cancelled."))
-        for task in Task.objects.filter(
-            process_id=clearance_request.process_id, status__in=OPEN_TASK_STATUSES
-        ):
-            activation_of(task).cancel()
-        process = clearance_request.process
-        assert process is not None
-        process.status = PROCESS.CANCELED
-        process.finished = timezone.now()
-        process.save(update_fields=["status", "finished"])
+        assert clearance_request.process is not None
+        ClearanceFlow.instance.cancel(clearance_request.process)
         clearance_request.status = ClearanceRequest.Status.CANCELLED
         clearance_request.closed = timezone.now()
         clearance_request.current_office = None
@@ -131,27 +113,6 @@ def request_cancel(
             request=clearance_request, kind=Event.Kind.CANCELLED, actor=student, ip_address=ip
         )
     return clearance_request
-
-
-def request_mark_cleared(*, clearance_request: ClearanceRequest) -> None:
-    """Close the request as cleared (called by the flow's last node)."""
-    clearance_request.status = ClearanceRequest.Status.CLEARED
-    clearance_request.closed = timezone.now()
-    clearance_request.current_office = None
-    clearance_request.return_reason = ""
-    clearance_request.certificate_code = secrets.token_hex(8).upper()
-    clearance_request.save(
-        update_fields=[
-            "status",
-            "closed",
-            "current_office",
-            "return_reason",
-            "certificate_code",
-            "updated",
-        ]
-    )
-    Event.objects.create(request=clearance_request, kind=Event.Kind.CLEARED)
-    notify_student(clearance_request=clearance_request, event="cleared")
 
 
 @transaction.atomic

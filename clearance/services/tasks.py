@@ -1,7 +1,6 @@
 """The office expert's actions on a task: claim, release, approve, return, bulk approve."""
 
-import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -10,19 +9,18 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
 from accounts.models import User
+from clearance.access import office_of
+from clearance.decisions import decision_parts
+from clearance.exceptions import ActionRefused
 from clearance.models import ClearanceRequest, Event
 from clearance.notifications import notify_student
 from clearance.services.common import (
-    ActionRefused,
     activation_of,
     locked_task,
-    office_of,
     refuse_unless_workable,
-    sync_current_office,
     task_event,
     waited_seconds,
 )
-from clearance.services.letters import letter_number_allocate
 
 
 @transaction.atomic
@@ -70,69 +68,44 @@ def decision_record(
     *,
     task: Task,
     user: User,
-    note: str = "",
-    debt_rials: int | None = None,
-    settlement: str = "",
-    had_dormitory: bool | None = None,
-    letter_number: str = "",
-    letter_number_proposed: str = "",
-    letter_date: dt.date | None = None,
-    form_registered: bool | None = None,
+    decision: Mapping[str, Any] | None = None,
     ip: str | None = None,
 ) -> ClearanceRequest:
-    """Approve one office's step and move the request on to the next office."""
+    """Approve one office's step and move the request on to the next office.
+
+    ``decision`` is the approve form's cleaned data: the expert's note and what the node's
+    decision records (clearance.decisions); the decision writes it to the request.
+    """
+    data = dict(decision or {})
     with locked_task(task) as task:
         clearance_request = refuse_unless_workable(task, user, need_owner=True)
         office = office_of(task)
+        changed: list[str] = []
         details: dict[str, Any] = {}
-        if office.records_debt:
-            if debt_rials is None:
-                raise ActionRefused(_("Record the student's debt (0 if none)."))
-            if debt_rials and not settlement.strip():
-                raise ActionRefused(_("Say how a non-zero debt was settled."))
-        if office.code == "dormitory":
-            if had_dormitory is None:
-                raise ActionRefused(_("Record whether the student had a dormitory."))
-            clearance_request.had_dormitory = had_dormitory
-            details["had_dormitory"] = had_dormitory
-        if office.code == "welfare":
-            if not form_registered:
-                raise ActionRefused(_("Register the clearance form before approving."))
-            details["form_registered"] = True
-        if office.code == "secretariat":
-            letter_date = letter_date or timezone.localdate()
-            if not letter_number or letter_number == letter_number_proposed:
-                letter_number = letter_number_allocate(
-                    faculty=clearance_request.faculty, on=letter_date
-                )
-            elif ClearanceRequest.objects.filter(letter_number=letter_number).exists():
-                raise ActionRefused(
-                    _("Letter number %(number)s is already used.") % {"number": letter_number}
-                )
-            clearance_request.letter_number = letter_number
-            clearance_request.letter_date = letter_date
-            details.update(letter_number=letter_number, letter_date=letter_date.isoformat())
-        clearance_request.save(
-            update_fields=["had_dormitory", "letter_number", "letter_date", "updated"]
-        )
+        for part in decision_parts(task.flow_task.decision, office):
+            fields, recorded = part.apply(clearance_request=clearance_request, data=data)
+            changed += fields
+            details.update(recorded)
+        if changed:
+            clearance_request.save(update_fields=[*changed, "updated"])
         task_event(
             task,
             clearance_request,
             Event.Kind.APPROVED,
             user=user,
             ip=ip,
-            note=note.strip(),
-            debt_rials=debt_rials if office.records_debt else None,
-            settlement=settlement.strip(),
+            office=office,
+            note=(data.get("note") or "").strip(),
+            debt_rials=data.get("debt_rials") if office.records_debt else None,
+            settlement=(data.get("settlement") or "").strip(),
             details=details,
             waited_seconds=waited_seconds(task),
         )
         activation = activation_of(task)
         activation.start(None)
+        # The next node's onCreate hook moves the request to its office (or the flow's
+        # last node clears it), on this same request object.
         activation.execute()
-        clearance_request.refresh_from_db()
-        if clearance_request.status != ClearanceRequest.Status.CLEARED:
-            sync_current_office(clearance_request)
     return clearance_request
 
 
@@ -162,16 +135,14 @@ def request_return(
     return clearance_request
 
 
-BULK_EXCLUDED_OFFICES = {"dormitory", "welfare"}
-
-
 def tasks_bulk_approve(
     *, tasks: Iterable[Task], user: User, note: str = "", ip: str | None = None
 ) -> tuple[int, list[str]]:
     """Claim and approve several tasks, each as its own recorded decision (debt 0).
 
     Each task is its own transaction: one refusal leaves the others approved.
-    Offices that must record a fact per student (dormitory, welfare) are never bulk-approved.
+    Offices whose decision records a fact per student (dormitory, welfare) are never
+    bulk-approved (``Decision.bulk``).
     """
     approved, refused = 0, []
     for task in tasks:
@@ -181,22 +152,20 @@ def tasks_bulk_approve(
             .values_list("full_name", flat=True)
             .first()
         )
-        if office.code in BULK_EXCLUDED_OFFICES:
+        parts = decision_parts(task.flow_task.decision, office)
+        if not all(part.bulk for part in parts):
             refused.append(
                 _("%(name)s: %(office)s decides one request at a time.")
                 % {"name": label, "office": office}
             )
             continue
+        decision: dict[str, Any] = {"note": note}
+        for part in parts:
+            decision.update(part.bulk_data())
         try:
             if task.owner_id != user.pk:
                 task_claim(task=task, user=user, ip=ip)
-            decision_record(
-                task=task,
-                user=user,
-                note=note,
-                debt_rials=0 if office.records_debt else None,
-                ip=ip,
-            )
+            decision_record(task=task, user=user, decision=decision, ip=ip)
         except ActionRefused as refused_action:
             refused.append(f"{label}: {refused_action.message}")
         else:

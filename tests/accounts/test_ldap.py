@@ -17,10 +17,10 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from accounts import directory_settings
 from accounts.directory import RoleGrant, parse_role_map
 from accounts.models import Faculty, Office, Role, User, office_permission
 from clearance.demo import DEMO_PASSWORD, make_user
+from clearance.settings import directory as directory_settings
 from tests.servers.slapd import (
     GROUPS_DN,
     PEOPLE_DN,

@@ -13,7 +13,7 @@ import jdatetime
 from playwright.sync_api import Locator, Page, expect
 
 from clearance.demo import DEMO_PASSWORD
-from clearance.persian import persian_digits as fa_digits
+from persian.text import persian_digits as fa_digits
 
 
 def jalali(date: Any) -> str:

@@ -125,7 +125,9 @@ def test_secretariat_numbers_are_unique_under_concurrency(experts, faculty):
     results = at_once(
         *[
             lambda t=t: services.decision_record(
-                task=t, user=secretary, letter_number=proposal, letter_number_proposed=proposal
+                task=t,
+                user=secretary,
+                decision={"letter_number": proposal, "letter_number_proposed": proposal},
             )
             for t in tasks
         ]

@@ -104,7 +104,7 @@ def test_csv_export_is_scoped_and_jalali(experts, faculty, other_faculty, studen
     import csv
     import io
 
-    from clearance.persian import format_jalali
+    from persian.text import format_jalali
 
     mine = services.request_submit(student=student, data=form_values(serial=1, faculty=faculty))
     services.request_submit(

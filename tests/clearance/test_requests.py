@@ -196,7 +196,7 @@ def test_pages_need_a_login(client, submitted):
 
 
 def test_valid_national_code_helper_is_valid():
-    from clearance.validators import national_code_is_valid
+    from persian.validators import national_code_is_valid
 
     assert all(national_code_is_valid(make_national_code(n)) for n in range(1, 200))
 

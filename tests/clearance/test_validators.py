@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from clearance import validators
 from clearance.demo import make_national_code
-from clearance.persian import ascii_digits, normalize_text, parse_jalali
+from persian import validators
+from persian.text import ascii_digits, normalize_text, parse_jalali
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from accounts.models import Faculty, User
 from clearance import services
 from clearance.demo import DEMO_PASSWORD, form_values, make_experts, make_user
 from clearance.models import ClearanceRequest
-from clearance.persian import persian_digits
+from persian.text import persian_digits
 
 # (student username, offices the request has passed, return at the last one?)
 STORIES = [
@@ -64,10 +64,12 @@ class Command(BaseCommand):
                     services.decision_record(
                         task=task,
                         user=expert,
-                        note="بررسی شد.",
-                        debt_rials=0,
-                        had_dormitory=False,
-                        form_registered=True,
+                        decision={
+                            "note": "بررسی شد.",
+                            "debt_rials": 0,
+                            "had_dormitory": False,
+                            "form_registered": True,
+                        },
                     )
         self._print_logins()
 

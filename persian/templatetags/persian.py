@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clearance.persian import format_jalali
-from clearance.persian import local_digits as _localize_digits
+from persian.text import format_jalali
+from persian.text import local_digits as _localize_digits
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from clearance.persian import ascii_digits, local_digits, normalize_text, parse_jalali
+from persian.text import ascii_digits, local_digits, normalize_text, parse_jalali
 
 _PERSIAN_NAME = re.compile(r"^[\u0600-\u06FF\u200c\s]+$")
 

@@ -18,7 +18,7 @@ from django_auth_ldap.config import (
 )
 
 from accounts import directory
-from clearance.env import env_bool, env_float, env_secret, env_str
+from clearance.settings.env import env_bool, env_float, env_secret, env_str
 
 DIRECTORY_BACKEND = "accounts.backends.DirectoryBackend"
 LOCAL_BACKEND = "accounts.backends.OfficeRoleBackend"

@@ -7,9 +7,9 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from clearance.env import env_bool, env_int, env_list, env_secret, env_str
+from clearance.settings.env import env_bool, env_int, env_list, env_secret, env_str
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 DEBUG = env_bool("TASVIEH_DEBUG", False)
 # Production must set its own key; `manage.py check --deploy` flags the default one.
@@ -18,6 +18,7 @@ ALLOWED_HOSTS = env_list("TASVIEH_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env_list("TASVIEH_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "persian",
     "accounts",
     "clearance.apps.ClearanceConfig",
     "viewflow",
@@ -68,7 +69,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clearance.context_processors.portal",
             ],
-            "builtins": ["clearance.templatetags.persian"],
+            "builtins": ["persian.templatetags.persian"],
         },
     }
 ]
@@ -218,6 +219,6 @@ LOGGING = {
 }
 
 # Active Directory sign-in: enabled when TASVIEH_LDAP_SERVER_URI is set.
-from accounts.directory_settings import configure as _configure_directory  # noqa: E402
+from clearance.settings.directory import configure as _configure_directory  # noqa: E402
 
 _configure_directory(globals())

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Faculty
 from clearance.models import ClearanceRequest, LetterSequence
-from clearance.persian import jalali_year
+from persian.text import jalali_year
 
 
 def letter_number_format(faculty: Faculty, year: int, number: int) -> str:

@@ -1,0 +1,36 @@
+"""Form fields for Persian input: amounts and Jalali dates typed in any digits."""
+
+from typing import Any
+
+from django import forms
+
+from persian import validators
+from persian.text import ascii_digits, format_jalali
+
+
+class RialsField(forms.IntegerField):
+    """An amount typed in any digits, with or without thousands separators."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = ascii_digits(value).replace(",", "").replace("٬", "").replace(" ", "")
+        return super().to_python(value)
+
+
+class JalaliDateField(forms.Field):
+    """A date typed in the Jalali calendar as 1380/05/12, stored as a Gregorian date."""
+
+    widget = forms.TextInput(attrs={"data-jdp": "", "inputmode": "numeric", "maxlength": 10})
+
+    def prepare_value(self, value: Any) -> Any:
+        if hasattr(value, "year"):
+            return format_jalali(value)
+        return value
+
+    def to_python(self, value: Any) -> Any:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        return validators.clean_jalali_date(text)
