@@ -148,3 +148,21 @@ def test_an_expired_form_gets_our_csrf_page(student):
 
     assert response.status_code == 403
     assert "فرم منقضی شده است" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_renamed_office_fails_the_start_up_checks():
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from accounts.models import Office
+
+    call_command("check")  # the seeded offices match the flow
+    Office.objects.filter(code="nutrition").update(code="food")
+
+    with pytest.raises(SystemCheckError) as failure:
+        call_command("check")
+
+    message = str(failure.value)
+    assert "tasvieh.E001" in message and "'nutrition' has no Office row" in message
+    assert "tasvieh.E002" in message and "Office 'food' has no step" in message
