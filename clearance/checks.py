@@ -17,7 +17,7 @@ def offices_match_the_flow(**kwargs: Any) -> list[checks.CheckMessage]:
     except DatabaseError:
         return []  # not migrated yet: the migrations seed the offices
     nodes = {node.office_code for node in office_steps()}
-    problems = [
+    problems: list[checks.CheckMessage] = [
         checks.Error(
             f"The flow's office step {code!r} has no Office row.",
             hint="Add it in the admin (Offices) or by a data migration, with this code.",
