@@ -23,7 +23,11 @@ def health_report() -> tuple[bool, dict[str, str]]:
             cursor.execute("SELECT 1")
     except DatabaseError:
         return False, {"database": "unavailable", "worker": "unknown"}
-    return True, {"database": "ok", "worker": _worker_state()}
+    try:
+        worker = _worker_state()
+    except DatabaseError:  # e.g. the queue's table is missing: migrations not applied
+        worker = "unknown"
+    return True, {"database": "ok", "worker": worker}
 
 
 def _worker_state() -> str:
