@@ -9,7 +9,7 @@ import tarfile
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
 from django.conf import settings
@@ -21,6 +21,8 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 DUMP = "database.dump"
 DOCUMENTS = "documents"
+
+EXTRACT_OPTIONS: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
 
 
 def backup_create(*, output_dir: Path) -> Path:
@@ -75,7 +77,8 @@ def restore(*, archive: Path, confirm: Callable[[dict[str, Any]], bool]) -> dict
             raise CommandError(f"{root / clashes[0]} already exists. Nothing was changed.")
         if not confirm(manifest):
             raise CommandError("Restore cancelled. Nothing was changed.")
-        tar.extractall(work, filter="data")
+        # Every member was checked above; the "data" filter, where this Python has it, too.
+        tar.extractall(work, **EXTRACT_OPTIONS)
         options = ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
         pg_run(tool="pg_restore", args=[*options, Path(work) / DUMP])
         for name in documents:
@@ -158,11 +161,13 @@ def write_archive(
 
 def archive_contents(*, tar: tarfile.TarFile, work: Path) -> tuple[dict[str, Any], list[str]]:
     """Refuse unsafe members; return the manifest and the documents' paths in their folder."""
+    # Checked by hand: Debian 12's Python 3.11.2 predates tarfile's extraction filters.
     for member in tar.getmembers():
-        try:
-            tarfile.data_filter(member, str(work))
-        except tarfile.FilterError as exc:
-            raise CommandError(f"Unsafe archive member {member.name!r} ({exc}).") from exc
+        path = PurePosixPath(member.name)
+        if path.is_absolute() or ".." in path.parts:
+            raise CommandError(f"Unsafe archive member {member.name!r} (outside its folder).")
+        if not (member.isfile() or member.isdir()):
+            raise CommandError(f"Unsafe archive member {member.name!r} (not a plain file).")
     names = [member.name for member in tar.getmembers() if member.isfile()]
     if MANIFEST not in names or DUMP not in names:
         raise CommandError(f"The archive lacks {MANIFEST} or {DUMP}: not a Tasvieh backup.")
