@@ -13,6 +13,7 @@ from clearance.models import (
     MaritalStatus,
     RequestType,
 )
+from persian.validators import national_code_check_digit
 
 DEMO_PASSWORD = "tasvieh-demo"
 _LETTERS = "ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی"
@@ -21,9 +22,7 @@ _LETTERS = "ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی"
 def make_national_code(serial: int) -> str:
     """Build a valid national code (correct check digit) from a serial number."""
     body = f"{serial:09d}"
-    total = sum(int(body[i]) * (10 - i) for i in range(9)) % 11
-    check = total if total < 2 else 11 - total
-    return body + str(check)
+    return body + national_code_check_digit(body)
 
 
 def form_values(

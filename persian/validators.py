@@ -11,13 +11,17 @@ from persian.text import ascii_digits, local_digits, normalize_text, parse_jalal
 _PERSIAN_NAME = re.compile(r"^[\u0600-\u06FF\u200c\s]+$")
 
 
+def national_code_check_digit(body: str) -> str:
+    """The official check digit of the Iranian national code whose first nine digits these are."""
+    total = sum(int(digit) * (10 - i) for i, digit in enumerate(body[:9])) % 11
+    return str(total if total < 2 else 11 - total)
+
+
 def national_code_is_valid(code: str) -> bool:
     """Apply the official check-digit rule of the Iranian national code."""
-    if not re.fullmatch(r"\d{10}", code) or len(set(code)) == 1:
+    if not re.fullmatch(r"[0-9]{10}", code) or len(set(code)) == 1:
         return False
-    check = int(code[9])
-    total = sum(int(code[i]) * (10 - i) for i in range(9)) % 11
-    return check == total if total < 2 else check == 11 - total
+    return code[9] == national_code_check_digit(code)
 
 
 def clean_national_code(value: str) -> str:
@@ -45,7 +49,7 @@ def clean_mobile(value: str) -> str:
         number = "0" + number[2:]
     elif number.startswith("9") and len(number) == 10:
         number = "0" + number
-    if not re.fullmatch(r"09\d{9}", number):
+    if not re.fullmatch(r"09[0-9]{9}", number):
         raise ValidationError(
             _("Enter a mobile number like 09121234567 (11 digits starting with 09)."),
             code="mobile",
@@ -55,7 +59,7 @@ def clean_mobile(value: str) -> str:
 
 def clean_landline(value: str) -> str:
     number = _dial_digits(value)
-    if not re.fullmatch(r"0[1-8]\d{9}", number):
+    if not re.fullmatch(r"0[1-8][0-9]{9}", number):
         raise ValidationError(
             _("Enter the landline with its area code, 11 digits, like 02188776655."),
             code="landline",

@@ -72,3 +72,21 @@ def test_text_normalisation():
     assert ascii_digits("۱۲۳٤٥") == "12345"
     with pytest.raises(ValidationError):
         validators.clean_persian_name("Ali Karimi")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["００８４５７５９４８", "¹²³⁴⁵⁶⁷⁸⁹⁰", "٠٠٨٤٥٧٥٩٤٨".replace("٠", "߀")],
+)
+def test_digits_of_other_scripts_are_refused_not_stored_as_typed(typed):
+    with pytest.raises(ValidationError):
+        validators.clean_national_code(typed)
+    with pytest.raises(ValidationError):
+        validators.clean_mobile("０９１２１２３４５６７")
+
+
+def test_one_check_digit_rule_validates_and_generates():
+    for serial in (1, 42, 1_000_007):
+        code = make_national_code(serial)
+        assert validators.national_code_is_valid(code)
+        assert code[9] == validators.national_code_check_digit(code)
