@@ -2,13 +2,17 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from accounts.models import Faculty, Office, User
-from clearance import services
-from clearance.demo import DEMO_PASSWORD, expert_username, form_values, make_experts, make_user
+from clearance.demo import DEMO_PASSWORD, expert_username, make_experts
 from clearance.models import ClearanceRequest, Document
+from tests.factories import ClearanceRequestFactory, StudentFactory
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -88,12 +92,14 @@ def experts(db, faculty, other_faculty) -> dict[str, User]:
 
 @pytest.fixture
 def student(db) -> User:
-    return make_user("student1", first_name="سارا", last_name="احمدی", student_number="98100001")
+    return StudentFactory(
+        username="student1", first_name="سارا", last_name="احمدی", student_number="98100001"
+    )
 
 
 @pytest.fixture
 def other_student(db) -> User:
-    return make_user("student2", first_name="رضا", last_name="کریمی")
+    return StudentFactory(username="student2", first_name="رضا", last_name="کریمی")
 
 
 def login(client: Client, user: User) -> Client:
@@ -115,4 +121,47 @@ def expert_for(experts: dict[str, User], office_code: str, faculty: Faculty) -> 
 
 @pytest.fixture
 def submitted(db, student, faculty) -> ClearanceRequest:
-    return services.request_submit(student=student, data=form_values(serial=1, faculty=faculty))
+    return ClearanceRequestFactory(student=student, faculty=faculty, serial=1)
+
+
+# --- helpers shared by test modules -----------------------------------------------------
+
+
+def open_task(req: ClearanceRequest) -> Task:
+    return Task.objects.get(
+        process_id=req.process_id,
+        flow_task_type="HUMAN",
+        status__in=[STATUS.NEW, STATUS.ASSIGNED],
+    )
+
+
+def approve_payload(office: str, *, dormitory: bool) -> dict[str, str]:
+    payload = {"note": f"ok from {office}"}
+    if office in {"nutrition", "dormitory", "loan_fund", "welfare"}:
+        payload.update(debt_rials="0", settlement="")
+    if office == "dormitory":
+        payload["had_dormitory"] = "yes" if dormitory else "no"
+    if office == "secretariat":
+        payload.update(letter_number="", letter_date="1405/09/04")
+    if office == "welfare":
+        payload["form_registered"] = "on"
+    return payload
+
+
+def act(expert, req: ClearanceRequest, *, dormitory: bool) -> str:
+    """Claim and approve the request's open task as this expert; return the office code."""
+    client = login(Client(), expert)
+    task = open_task(req)
+    office = task.flow_task.name
+    assert client.post(reverse("task_claim", args=[task.pk])).status_code == 302
+    response = client.post(
+        reverse("task_approve", args=[task.pk]), approve_payload(office, dormitory=dormitory)
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return office
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)

@@ -11,8 +11,8 @@ from django.urls import reverse
 from clearance import services
 from clearance.demo import form_values, make_user
 from clearance.models import ClearanceRequest, Event
-from tests.clearance.test_flow import act, approve_payload, open_task
-from tests.conftest import expert_for, login
+from tests.conftest import act, approve_payload, expert_for, login, open_task
+from tests.factories import ExpertFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -50,11 +50,8 @@ def alert_levels(responses: list) -> list[str]:
 
 
 def test_two_experts_claim_the_same_task(submitted, experts, faculty):
-    from accounts.models import Role
-
     first = expert_for(experts, "education", faculty)
-    second = make_user("education.medicine.2")
-    Role.objects.create(user=second, office=first.roles.get().office, faculty=faculty)
+    second = ExpertFactory(office="education", faculty=faculty)
     task = open_task(submitted)
     clients = [login(Client(), first), login(Client(), second)]
     responses = at_once(

@@ -8,41 +8,8 @@ from viewflow.workflow.status import STATUS
 
 from clearance.demo import form_values, post_data
 from clearance.models import ClearanceRequest, Event
-from tests.conftest import CHAIN, expert_for, login
-
-
-def open_task(req: ClearanceRequest) -> Task:
-    return Task.objects.get(
-        process_id=req.process_id,
-        flow_task_type="HUMAN",
-        status__in=[STATUS.NEW, STATUS.ASSIGNED],
-    )
-
-
-def approve_payload(office: str, *, dormitory: bool) -> dict[str, str]:
-    payload = {"note": f"ok from {office}"}
-    if office in {"nutrition", "dormitory", "loan_fund", "welfare"}:
-        payload.update(debt_rials="0", settlement="")
-    if office == "dormitory":
-        payload["had_dormitory"] = "yes" if dormitory else "no"
-    if office == "secretariat":
-        payload.update(letter_number="", letter_date="1405/09/04")
-    if office == "welfare":
-        payload["form_registered"] = "on"
-    return payload
-
-
-def act(expert, req: ClearanceRequest, *, dormitory: bool) -> str:
-    """Claim and approve the request's open task as this expert; return the office code."""
-    client = login(Client(), expert)
-    task = open_task(req)
-    office = task.flow_task.name
-    assert client.post(reverse("task_claim", args=[task.pk])).status_code == 302
-    response = client.post(
-        reverse("task_approve", args=[task.pk]), approve_payload(office, dormitory=dormitory)
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return office
+from tests.conftest import CHAIN, act, approve_payload, expert_for, login, open_task
+from tests.factories import ClearanceRequestFactory, ExpertFactory
 
 
 @pytest.mark.django_db
@@ -138,18 +105,8 @@ def test_comments_and_internal_notes(submitted, experts, faculty, student):
 
 
 def test_bulk_approve_records_each_decision(experts, faculty, other_faculty):
-    from clearance import services
-    from clearance.demo import make_user
-
-    reqs = [
-        services.request_submit(
-            student=make_user(f"bulk{n}"), data=form_values(serial=n, faculty=faculty)
-        )
-        for n in range(1, 4)
-    ]
-    foreign = services.request_submit(
-        student=make_user("bulk-foreign"), data=form_values(serial=9, faculty=other_faculty)
-    )
+    reqs = [ClearanceRequestFactory(serial=n, faculty=faculty) for n in range(1, 4)]
+    foreign = ClearanceRequestFactory(serial=9, faculty=other_faculty)
     expert = expert_for(experts, "education", faculty)
     client = login(Client(), expert)
     ids = [str(open_task(r).pk) for r in reqs[:2]] + [str(open_task(foreign).pk)]
@@ -229,17 +186,13 @@ def test_money_office_records_a_debt_typed_in_persian_digits(submitted, experts,
 
 
 def test_a_supervisor_takes_back_a_colleagues_claim(submitted, experts, faculty):
-    from accounts.models import Role
     from clearance import services
-    from clearance.demo import make_user
 
     away = expert_for(experts, "education", faculty)
     task = open_task(submitted)
     services.task_claim(task=task, user=away)
-    colleague = make_user("education.colleague")
-    head = make_user("education.head", is_staff=True)
-    for user in (colleague, head):
-        Role.objects.create(user=user, office=away.roles.get().office, faculty=faculty)
+    colleague = ExpertFactory(office="education", faculty=faculty)
+    head = ExpertFactory(office="education", faculty=faculty, is_staff=True)
     refused = login(Client(), colleague).post(reverse("task_release", args=[task.pk]))
     assert refused.status_code == 302
     task.refresh_from_db()
@@ -291,3 +244,17 @@ def test_expert_attachments_reach_the_student_and_records_are_immutable(
     for record in (comment, document, Event.objects.filter(request=submitted).first()):
         with pytest.raises(ValueError, match="immutable"):
             record.save()
+
+
+def test_factories_make_what_the_product_makes(faculty):
+    req = ClearanceRequestFactory(faculty=faculty)
+    expert = ExpertFactory(office="nutrition")
+
+    assert req.status == ClearanceRequest.Status.IN_PROGRESS
+    assert req.current_office.code == "education" and open_task(req).flow_task.name == "education"
+    assert Event.objects.filter(request=req, kind=Event.Kind.SUBMITTED).count() == 1
+    assert expert.has_perm("clearance.office.nutrition") and not expert.has_perm(
+        "clearance.office.education." + faculty.code
+    )
+    with pytest.raises(ValueError, match="faculty office"):
+        ExpertFactory(office="education")

@@ -13,8 +13,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from clearance import services
-from tests.clearance.test_flow import open_task
-from tests.conftest import expert_for, login
+from tests.conftest import expert_for, login, open_task
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -9,8 +9,7 @@ from accounts.models import Office
 from clearance import services
 from clearance.demo import form_values
 from clearance.models import ClearanceRequest
-from tests.clearance.test_flow import act, open_task
-from tests.conftest import CHAIN, expert_for, login
+from tests.conftest import CHAIN, act, expert_for, login, open_task
 
 TASK_ACTIONS = ["task_claim", "task_approve", "task_return", "task_release", "task_comment"]
 

@@ -1,30 +1,17 @@
 """List and task pages cost a fixed number of queries, however many rows they show."""
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clearance import services
-from clearance.demo import form_values, make_user
-from tests.clearance.test_flow import open_task
-from tests.conftest import expert_for, login
-
-
-def queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
+from clearance.demo import form_values
+from tests.conftest import expert_for, login, open_task, queries
+from tests.factories import ClearanceRequestFactory
 
 
 def submit_many(faculty, start: int, count: int) -> list:
-    return [
-        services.request_submit(
-            student=make_user(f"many{n}"), data=form_values(serial=n, faculty=faculty)
-        )
-        for n in range(start, start + count)
-    ]
+    return [ClearanceRequestFactory(serial=n, faculty=faculty) for n in range(start, start + count)]
 
 
 @pytest.mark.parametrize("page", ["office_queue", "office_mine", "office_handled"])

@@ -6,9 +6,7 @@ from django.urls import reverse
 
 from clearance import services
 from clearance.demo import form_values, make_user
-from tests.clearance.test_flow import act, open_task
-from tests.clearance.test_query_counts import queries
-from tests.conftest import expert_for, login
+from tests.conftest import act, expert_for, login, open_task, queries
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from clearance.demo import DEMO_PASSWORD
-from tests.clearance.test_flow import open_task
-from tests.conftest import expert_for
+from tests.conftest import expert_for, open_task
 from tests.deploy.conftest import HOST, ProxiedClient
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -9,8 +9,7 @@ from accounts.models import Office, Role
 from clearance import services
 from clearance.demo import DEMO_PASSWORD, form_values, make_user
 from clearance.models import ClearanceRequest, Event
-from tests.clearance.test_flow import open_task
-from tests.conftest import expert_for
+from tests.conftest import expert_for, open_task
 from tests.deploy.conftest import ProxiedClient, Response, at_once
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
