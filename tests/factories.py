@@ -74,7 +74,9 @@ class ClearanceRequestFactory(factory.Factory):
         student: User,
         serial: int,
         faculty: Faculty | None,
+        request_type: str = "graduation",
         **values: Any,
     ) -> ClearanceRequest:
-        data = {**form_values(serial=serial, faculty=faculty), **values}
+        base = form_values(serial=serial, faculty=faculty, request_type=request_type)
+        data = {**base, **values}
         return services.request_submit(student=student, data=data)

@@ -1,0 +1,100 @@
+"""What every page shares: clean parameters, the signed-in user, one way to run an action."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from accounts.models import User
+from clearance import access
+from clearance.exceptions import ActionRefused
+from clearance.forms import (
+    ClearanceRequestForm,
+)
+from clearance.models import ClearanceRequest, Comment, Event
+from persian.text import normalize_letters
+
+T = TypeVar("T")
+
+
+def param(request: HttpRequest, name: str) -> str:
+    """A query parameter as clean text: PostgreSQL refuses NUL characters."""
+    return request.GET.get(name, "").replace("\x00", "").strip()
+
+
+def posted_note(request: HttpRequest) -> str:
+    """An optional free-text note posted beside a form: no NULs, at most 2000 characters."""
+    return normalize_letters(request.POST.get("note", "").replace("\x00", "")).strip()[:2000]
+
+
+def current_user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def perform(request: HttpRequest, action: Callable[[], T], success: str) -> T | None:
+    """Run one action; tell the user it worked (and return its result), or why it was refused.
+
+    Every action view goes through here, so a refused action is a message, never a 500.
+    """
+    try:
+        result = action()
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def _timeline(clearance_request: ClearanceRequest, *, staff: bool) -> QuerySet[Event]:
+    events = clearance_request.events.select_related("office", "actor")
+    if not staff:
+        events = events.exclude(kind__in=[Event.Kind.CLAIMED, Event.Kind.RELEASED])
+    return events
+
+
+def _thread(clearance_request: ClearanceRequest, *, staff: bool) -> QuerySet[Comment]:
+    comments = clearance_request.comments.select_related("author", "office").prefetch_related(
+        "documents"
+    )
+    return comments if staff else comments.filter(internal=False)
+
+
+def request_detail_context(clearance_request: ClearanceRequest, *, staff: bool) -> dict[str, Any]:
+    full = ClearanceRequest.objects.select_related(
+        "request_type",
+        "place_of_issue__province",
+        "marital_status",
+        "gender",
+        "education_status",
+        "faculty",
+        "field_of_study",
+        "degree",
+        "current_office",
+    ).get(pk=clearance_request.pk)
+    return {
+        "values": [
+            (getattr(full._meta.get_field(name), "verbose_name", name), _display(full, name))
+            for name in ClearanceRequestForm.Meta.fields
+        ],
+        "timeline": _timeline(clearance_request, staff=staff),
+        "steps": access.chain_steps(full),
+        "comments": _thread(clearance_request, staff=staff),
+        "documents": clearance_request.documents.filter(comment__isnull=True).select_related(
+            "uploaded_by"
+        ),
+    }
+
+
+def _display(obj: ClearanceRequest, name: str) -> Any:
+    display = getattr(obj, f"get_{name}_display", None)
+    return display() if display else getattr(obj, name)
+
+
+def officer(request: HttpRequest) -> User:
+    user = current_user(request)
+    if not access.is_officer(user):
+        raise Http404
+    return user

@@ -1,0 +1,277 @@
+"""The office expert's pages: queues, a task and its actions; the administrators' reports."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.models import Faculty, User
+from clearance import access, services
+from clearance import reports as report_figures
+from clearance.decisions import decision_parts
+from clearance.exports import tasks_csv
+from clearance.filters import TaskFilter
+from clearance.forms import (
+    ApproveForm,
+    ReturnForm,
+    StaffCommentForm,
+)
+from clearance.models import ClearanceRequest, RequestType
+from clearance.network import client_ip
+from clearance.views.common import (
+    current_user,
+    officer,
+    perform,
+    posted_note,
+    request_detail_context,
+)
+from persian.text import local_digits
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    """Where requests wait and how long offices take (administrators only)."""
+    if not current_user(request).is_staff:
+        raise Http404
+    return render(
+        request,
+        "clearance/reports.html",
+        {
+            "statuses": [
+                (ClearanceRequest.Status(s).label, n)
+                for s, n in report_figures.status_counts().items()
+            ],
+            "offices": report_figures.office_figures(),
+        },
+    )
+
+
+def _task_rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    return tasks.select_related("owner", "process").prefetch_related(
+        Prefetch(
+            "process__clearance_request",
+            queryset=ClearanceRequest.objects.select_related(
+                "faculty", "request_type", "current_office"
+            ),
+        )
+    )
+
+
+def _task_list(
+    request: HttpRequest, tasks: QuerySet[Task], *, tab: str, title: str
+) -> HttpResponseBase:
+    tasks = TaskFilter(request.GET, queryset=tasks).qs
+    if request.GET.get("format") == "csv":
+        return tasks_csv(_task_rows(tasks), tab=tab)
+    page = Paginator(_task_rows(tasks), settings.TASVIEH_QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "office/task_list.html",
+        {
+            "page": page,
+            "tab": tab,
+            "title": title,
+            "faculties": Faculty.objects.filter(is_active=True),
+            "request_types": RequestType.objects.filter(is_active=True),
+            "filters": request.GET,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def office_queue(request: HttpRequest) -> HttpResponseBase:
+    user = officer(request)
+    return _task_list(
+        request,
+        access.queue_for_officer(user).order_by("created"),
+        tab="queue",
+        title=_("Waiting for my offices"),
+    )
+
+
+@login_required
+def office_mine(request: HttpRequest) -> HttpResponseBase:
+    user = officer(request)
+    tasks = access.tasks_for_officer(user).filter(owner=user, status=STATUS.ASSIGNED)
+    return _task_list(request, tasks.order_by("created"), tab="mine", title=_("My tasks"))
+
+
+@login_required
+def office_handled(request: HttpRequest) -> HttpResponseBase:
+    user = officer(request)
+    tasks = access.tasks_for_officer(user).filter(owner=user, status=STATUS.DONE)
+    return _task_list(request, tasks.order_by("-finished"), tab="handled", title=_("Handled by me"))
+
+
+@login_required
+@require_POST
+def tasks_bulk_approve(request: HttpRequest) -> HttpResponse:
+    user = officer(request)
+    ids = [int(pk) for pk in request.POST.getlist("task") if pk.isdigit()]
+    back = request.POST.get("next") or reverse("office_queue")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("office_queue")
+    if not ids:
+        messages.error(request, _("Select at least one task."))
+        return redirect(back)
+    # Only tasks the expert's roles cover; anything else is silently out of reach.
+    tasks = access.tasks_for_officer(user).filter(pk__in=ids).order_by("created")
+    approved, refused = services.tasks_bulk_approve(
+        tasks=tasks, user=user, note=posted_note(request), ip=client_ip(request)
+    )
+    if approved:
+        messages.success(
+            request,
+            ngettext("%(n)s request approved.", "%(n)s requests approved.", approved)
+            % {"n": local_digits(approved)},
+        )
+    for reason in refused:
+        messages.error(request, reason)
+    return redirect(back)
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = officer(request)
+    task = access.task_for_officer(pk=pk, user=user)
+    return _render_task(request, task, user)
+
+
+def _render_task(
+    request: HttpRequest,
+    task: Task,
+    user: User,
+    *,
+    forms: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    clearance_request = ClearanceRequest.objects.select_related("faculty").get(
+        process_id=task.process_id
+    )
+    office = services.office_of(task)
+    forms = forms or {}
+    context = {
+        "task": task,
+        "req": clearance_request,
+        "office": office,
+        "detail": request_detail_context(clearance_request, staff=True),
+        "approve_form": forms.get("approve")
+        or ApproveForm(
+            parts=decision_parts(task.flow_task.decision, office),
+            clearance_request=clearance_request,
+        ),
+        "return_form": forms.get("return") or ReturnForm(),
+        "comment_form": forms.get("comment") or StaffCommentForm(),
+        "is_owner": task.owner_id == user.pk,
+        "can_take_back": task.owner_id not in (None, user.pk) and user.is_staff,
+        "is_open": task.status in services.OPEN_TASK_STATUSES,
+    }
+    return render(request, "office/task_detail.html", context, status=status)
+
+
+def _task_action(request: HttpRequest, pk: int) -> tuple[User, Task]:
+    user = officer(request)
+    return user, access.task_for_officer(pk=pk, user=user)
+
+
+@login_required
+@require_POST
+def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    user, task = _task_action(request, pk)
+    perform(
+        request,
+        lambda: services.task_claim(task=task, user=user, ip=client_ip(request)),
+        _("The task is yours now."),
+    )
+    return redirect("task_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def task_release(request: HttpRequest, pk: int) -> HttpResponse:
+    user, task = _task_action(request, pk)
+    released = perform(
+        request,
+        lambda: services.task_release(task=task, user=user, ip=client_ip(request)),
+        _("The task is back in the office queue."),
+    )
+    return redirect("office_queue") if released is not None else redirect("task_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def task_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    user, task = _task_action(request, pk)
+    parts = decision_parts(task.flow_task.decision, services.office_of(task))
+    form = ApproveForm(request.POST, parts=parts)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        return _render_task(request, task, user, forms={"approve": form}, status=400)
+    approved = perform(
+        request,
+        lambda: services.decision_record(
+            task=task, user=user, decision=form.cleaned_data, ip=client_ip(request)
+        ),
+        _("Approved; the request moved to the next office."),
+    )
+    return redirect("office_mine") if approved is not None else redirect("task_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def task_return(request: HttpRequest, pk: int) -> HttpResponse:
+    user, task = _task_action(request, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        return _render_task(request, task, user, forms={"return": form}, status=400)
+    perform(
+        request,
+        lambda: services.request_return(
+            task=task, user=user, reason=form.cleaned_data["reason"], ip=client_ip(request)
+        ),
+        _("The request was returned to the student."),
+    )
+    return redirect("task_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    user, task = _task_action(request, pk)
+    form = StaffCommentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_task(request, task, user, forms={"comment": form}, status=400)
+    clearance_request = ClearanceRequest.objects.get(process_id=task.process_id)
+    perform(
+        request,
+        lambda: services.comment_post(
+            clearance_request=clearance_request,
+            author=user,
+            body=form.cleaned_data["body"],
+            internal=form.cleaned_data["internal"],
+            office=services.office_of(task),
+            documents=form.cleaned_data["documents"],
+        ),
+        _("Your note was saved.")
+        if form.cleaned_data["internal"]
+        else _("Your message was sent to the student."),
+    )
+    return redirect(reverse("task_detail", args=[pk]) + "#comments")

@@ -1,0 +1,236 @@
+"""The student's pages: my requests, the form, the request page, documents, certificate."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clearance import access, services
+from clearance.certificates import certificate_pdf
+from clearance.forms import (
+    ClearanceRequestForm,
+    CommentForm,
+)
+from clearance.models import ClearanceRequest, Document, FieldOfStudy, RequestType
+from clearance.network import client_ip
+from clearance.views.common import current_user, param, perform, posted_note, request_detail_context
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if access.is_officer(current_user(request)):
+        return redirect("office_queue")
+    return redirect("request_list")
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    requests = (
+        ClearanceRequest.objects.filter(student=current_user(request))
+        .select_related("request_type", "current_office", "faculty")
+        .order_by("-created")
+    )
+    type_code = param(request, "type")
+    status = param(request, "status")
+    if type_code:
+        requests = requests.filter(request_type__code=type_code)
+    if status in ClearanceRequest.Status.values:
+        requests = requests.filter(status=status)
+    return render(
+        request,
+        "clearance/request_list.html",
+        {
+            "requests": requests,
+            "request_types": RequestType.objects.filter(is_active=True),
+            "statuses": ClearanceRequest.Status.choices,
+            "selected_type": type_code,
+            "selected_status": status,
+            "has_open": ClearanceRequest.objects.filter(
+                student=current_user(request), status__in=ClearanceRequest.OPEN_STATUSES
+            ).exists(),
+        },
+    )
+
+
+def _field_options() -> list[dict[str, Any]]:
+    rows = FieldOfStudy.objects.filter(is_active=True).values("pk", "faculty_id", "degree_id")
+    return [dict(row) for row in rows]
+
+
+@login_required
+def request_create(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    existing = ClearanceRequest.objects.filter(
+        student=user, status__in=ClearanceRequest.OPEN_STATUSES
+    ).first()
+    if existing:
+        messages.info(request, _("You already have an open request; here it is."))
+        return redirect("request_detail", pk=existing.pk)
+    if request.method == "POST":
+        form = ClearanceRequestForm(request.POST, request.FILES)
+        if form.is_valid():
+            created = perform(
+                request,
+                lambda: services.request_submit(
+                    student=user,
+                    data=form.request_values(),
+                    documents=form.cleaned_data["documents"],
+                    ip=client_ip(request),
+                ),
+                _("Your request was created and sent to the education office."),
+            )
+            if created is None:
+                return redirect("request_list")
+            return redirect("request_detail", pk=created.pk)
+    else:
+        initial: dict[str, Any] = {"student_number": user.student_number}
+        if user.get_full_name():
+            initial["full_name"] = user.get_full_name()
+        type_code = param(request, "type")
+        if type_code:
+            initial["request_type"] = RequestType.objects.filter(code=type_code).first()
+        form = ClearanceRequestForm(initial=initial)
+    return render(
+        request,
+        "clearance/request_form.html",
+        {"form": form, "field_options": _field_options(), "editing": False},
+    )
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    clearance_request = access.request_for_student(pk=pk, user=current_user(request))
+    return render(
+        request,
+        "clearance/request_detail.html",
+        {
+            "req": clearance_request,
+            "detail": request_detail_context(clearance_request, staff=False),
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+@login_required
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    clearance_request = access.request_for_student(pk=pk, user=user)
+    if clearance_request.status != ClearanceRequest.Status.RETURNED:
+        messages.error(request, _("Only a returned request can be corrected and resubmitted."))
+        return redirect("request_detail", pk=pk)
+    if request.method == "POST":
+        form = ClearanceRequestForm(request.POST, request.FILES, instance=clearance_request)
+        if form.is_valid():
+            data = form.request_values()
+            perform(
+                request,
+                lambda: services.request_resubmit(
+                    clearance_request=clearance_request,
+                    student=user,
+                    data=data,
+                    note=posted_note(request),
+                    documents=form.cleaned_data["documents"],
+                    ip=client_ip(request),
+                ),
+                _("Your request was resubmitted to the same office."),
+            )
+            return redirect("request_detail", pk=pk)
+        # The form re-renders with the unsaved edits; the stored request stays untouched.
+        clearance_request.refresh_from_db()
+    else:
+        form = ClearanceRequestForm(instance=clearance_request)
+    return render(
+        request,
+        "clearance/request_form.html",
+        {
+            "form": form,
+            "field_options": _field_options(),
+            "editing": True,
+            "req": clearance_request,
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    clearance_request = access.request_for_student(pk=pk, user=user)
+    perform(
+        request,
+        lambda: services.request_cancel(
+            clearance_request=clearance_request, student=user, ip=client_ip(request)
+        ),
+        _("Your request was cancelled."),
+    )
+    return redirect("request_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    clearance_request = access.request_for_student(pk=pk, user=user)
+    form = CommentForm(request.POST, request.FILES)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: services.comment_post(
+                clearance_request=clearance_request,
+                author=user,
+                body=form.cleaned_data["body"],
+                documents=form.cleaned_data["documents"],
+            ),
+            _("Your message was sent."),
+        )
+        return redirect(reverse("request_detail", args=[pk]) + "#comments")
+    return render(
+        request,
+        "clearance/request_detail.html",
+        {
+            "req": clearance_request,
+            "detail": request_detail_context(clearance_request, staff=False),
+            "comment_form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    document = get_object_or_404(Document.objects.select_related("comment"), pk=pk)
+    user = current_user(request)
+    clearance_request = access.request_for_viewer(pk=document.request_id, user=user)
+    staff = clearance_request.student_id != user.pk
+    if document.comment_id and document.comment.internal and not staff:  # type: ignore[union-attr]
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=request.GET.get("download") == "1",
+        filename=document.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
+    return response
+
+
+@login_required
+def request_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    clearance_request = access.request_for_student(pk=pk, user=current_user(request))
+    if clearance_request.status != ClearanceRequest.Status.CLEARED:
+        raise Http404
+    verify_url = request.build_absolute_uri(
+        reverse("certificate_verify", args=[clearance_request.certificate_code])
+    )
+    pdf = certificate_pdf(clearance_request=clearance_request, verify_url=verify_url)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="clearance-{clearance_request.pk}.pdf"'
+    return response
