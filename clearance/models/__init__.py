@@ -1,0 +1,43 @@
+"""The clearance domain's tables, one module per concern; import them from here."""
+
+from clearance.models.reference import (
+    City,
+    DegreeLevel,
+    EducationStatus,
+    FieldOfStudy,
+    Gender,
+    MaritalStatus,
+    Province,
+    ReferenceItem,
+    RequestType,
+)
+from clearance.models.requests import (
+    ClearanceProcess,
+    ClearanceRequest,
+    Comment,
+    Document,
+    Event,
+    LetterSequence,
+    document_path,
+    refuse_update,
+)
+
+__all__ = [
+    "City",
+    "ClearanceProcess",
+    "ClearanceRequest",
+    "Comment",
+    "DegreeLevel",
+    "Document",
+    "EducationStatus",
+    "Event",
+    "FieldOfStudy",
+    "Gender",
+    "LetterSequence",
+    "MaritalStatus",
+    "Province",
+    "ReferenceItem",
+    "RequestType",
+    "document_path",
+    "refuse_update",
+]
