@@ -7,6 +7,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.backends import OfficeRoleBackend
 from accounts.models import Office, User
+from accounts.offices import office_by_code, offices
 from clearance.flows import office_steps
 from clearance.models import ClearanceRequest
 
@@ -14,10 +15,23 @@ _backend = OfficeRoleBackend()
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
+# Everything the request page shows beside the request itself, read in the same query.
+REQUEST_PAGE_RELATED = (
+    "request_type",
+    "place_of_issue__province",
+    "marital_status",
+    "gender",
+    "education_status",
+    "faculty",
+    "field_of_study",
+    "degree",
+    "current_office",
+)
+
 
 def office_of(task: Task) -> Office:
     """The office whose step this task is (the node's office code names its row)."""
-    return Office.objects.get(code=task.flow_task.office_code)
+    return office_by_code(task.flow_task.office_code)
 
 
 def open_task(clearance_request: ClearanceRequest) -> Task | None:
@@ -44,9 +58,9 @@ def is_officer(user: User) -> bool:
 def request_for_student(*, pk: int, user: User) -> ClearanceRequest:
     """The student's own request, or 404 — never another student's."""
     try:
-        return ClearanceRequest.objects.select_related(
-            "request_type", "faculty", "current_office"
-        ).get(pk=pk, student=user)
+        return ClearanceRequest.objects.select_related(*REQUEST_PAGE_RELATED).get(
+            pk=pk, student=user
+        )
     except ClearanceRequest.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -65,10 +79,17 @@ def request_for_viewer(*, pk: int, user: User) -> ClearanceRequest:
     visible = queryset.filter(student=user) | queryset.filter(
         pk__in=requests_visible_to_officer(user).values("pk")
     )
-    request = visible.select_related("request_type", "faculty", "current_office").first()
+    request = visible.select_related(*REQUEST_PAGE_RELATED).first()
     if request is None:
         raise Http404
     return request
+
+
+def request_of_task(task: Task) -> ClearanceRequest:
+    """The request an expert's task belongs to, with what its page shows."""
+    return ClearanceRequest.objects.select_related(*REQUEST_PAGE_RELATED).get(
+        process_id=task.process_id
+    )
 
 
 def tasks_for_officer(user: User) -> QuerySet[Task]:
@@ -86,28 +107,50 @@ def task_for_officer(*, pk: int, user: User) -> Task:
     return task
 
 
+def with_requests(tasks: QuerySet[Task], requests: QuerySet[ClearanceRequest]) -> QuerySet[Task]:
+    """Only the tasks whose request is among ``requests``.
+
+    A semi-join on the request's ``process_id`` (unique), so PostgreSQL walks the tasks'
+    own index and probes each request once, instead of joining the process table too.
+    """
+    return tasks.filter(process_id__in=requests.values("process_id"))
+
+
 def queue_for_officer(user: User) -> QuerySet[Task]:
     """Unclaimed tasks waiting for one of the expert's offices."""
-    return tasks_for_officer(user).filter(
-        status=STATUS.NEW, process__clearance_request__status=ClearanceRequest.Status.IN_PROGRESS
+    return with_requests(
+        tasks_for_officer(user).filter(status=STATUS.NEW),
+        ClearanceRequest.objects.filter(status=ClearanceRequest.Status.IN_PROGRESS),
     )
 
 
-def officer_offices(user: User) -> QuerySet[Office]:
+def officer_offices(user: User) -> list[Office]:
     codes = {p.split(".")[2] for p in office_permissions(user)}
-    return Office.objects.filter(code__in=codes)
+    return [office for code, office in offices().items() if code in codes]
+
+
+_WAITING = "_tasvieh_waiting_counts"
 
 
 def waiting_counts(user: User) -> list[tuple[Office, int]]:
-    """How many unclaimed tasks wait at each of the expert's offices (for the menu)."""
-    counts = {
-        node.name: n
-        for node, n in queue_for_officer(user)
-        .order_by()
-        .values_list("flow_task")
-        .annotate(n=Count("pk"))
-    }
-    return [(office, counts.get(office.code, 0)) for office in officer_offices(user)]
+    """How many unclaimed tasks wait at each of the expert's offices (for the menu).
+
+    One grouped count, kept on the user object: the menu and the queue page share it.
+    """
+    if not hasattr(user, _WAITING):
+        counts = {
+            node.name: n
+            for node, n in queue_for_officer(user)
+            .order_by()
+            .values_list("flow_task")
+            .annotate(n=Count("pk"))
+        }
+        setattr(
+            user,
+            _WAITING,
+            [(office, counts.get(office.code, 0)) for office in officer_offices(user)],
+        )
+    return getattr(user, _WAITING)
 
 
 def chain_steps(clearance_request: ClearanceRequest) -> list[tuple[Office, str]]:
@@ -121,12 +164,12 @@ def chain_steps(clearance_request: ClearanceRequest) -> list[tuple[Office, str]]
             states[node.name] = "done"
         elif status in OPEN_TASK_STATUSES:
             states.setdefault(node.name, "now")
-    offices = Office.objects.in_bulk(field_name="code")
+    by_code = offices()
     steps = office_steps()
     reached = [i for i, node in enumerate(steps) if node.name in states]
     last = max(reached, default=-1)
     chain = []
     for position, node in enumerate(steps):
         state = states.get(node.name) or ("skipped" if position < last else "ahead")
-        chain.append((offices[node.office_code], state))
+        chain.append((by_code[node.office_code], state))
     return chain

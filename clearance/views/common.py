@@ -63,24 +63,17 @@ def _thread(clearance_request: ClearanceRequest, *, staff: bool) -> QuerySet[Com
 
 
 def request_detail_context(clearance_request: ClearanceRequest, *, staff: bool) -> dict[str, Any]:
-    full = ClearanceRequest.objects.select_related(
-        "request_type",
-        "place_of_issue__province",
-        "marital_status",
-        "gender",
-        "education_status",
-        "faculty",
-        "field_of_study",
-        "degree",
-        "current_office",
-    ).get(pk=clearance_request.pk)
+    """What the request page shows; the request comes with ``access.REQUEST_PAGE_RELATED``."""
     return {
         "values": [
-            (getattr(full._meta.get_field(name), "verbose_name", name), _display(full, name))
+            (
+                getattr(clearance_request._meta.get_field(name), "verbose_name", name),
+                _display(clearance_request, name),
+            )
             for name in ClearanceRequestForm.Meta.fields
         ],
         "timeline": _timeline(clearance_request, staff=staff),
-        "steps": access.chain_steps(full),
+        "steps": access.chain_steps(clearance_request),
         "comments": _thread(clearance_request, staff=staff),
         "documents": clearance_request.documents.filter(comment__isnull=True).select_related(
             "uploaded_by"
