@@ -66,9 +66,9 @@ def locked_task(task: Task) -> Iterator[Task]:
     object and nothing is read twice.
     """
     with process_lock(task.process_id):
-        yield Task.objects.select_related(
-            "owner", "process__clearance_request__faculty"
-        ).get(pk=task.pk)
+        yield Task.objects.select_related("owner", "process__clearance_request__faculty").get(
+            pk=task.pk
+        )
 
 
 def refuse_unless_workable(task: Task, user: User, *, need_owner: bool) -> ClearanceRequest:
