@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
     dependencies = [
-        ("clearance", "0003_certificate_code"),
+        ("clearance", "0004_integrity"),
         ("viewflow", "0015_task_scheduled"),
     ]
 
