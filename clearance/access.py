@@ -85,13 +85,6 @@ def request_for_viewer(*, pk: int, user: User) -> ClearanceRequest:
     return request
 
 
-def request_of_task(task: Task) -> ClearanceRequest:
-    """The request an expert's task belongs to, with what its page shows."""
-    return ClearanceRequest.objects.select_related(*REQUEST_PAGE_RELATED).get(
-        process_id=task.process_id
-    )
-
-
 def tasks_for_officer(user: User) -> QuerySet[Task]:
     """Office tasks (open or done) whose office and faculty the user's roles cover."""
     return Task.objects.filter(
@@ -100,8 +93,12 @@ def tasks_for_officer(user: User) -> QuerySet[Task]:
 
 
 def task_for_officer(*, pk: int, user: User) -> Task:
-    """One task the expert's roles cover, or 404 — never another faculty's."""
-    task = tasks_for_officer(user).select_related("owner", "process").filter(pk=pk).first()
+    """One task the expert's roles cover, or 404 — never another faculty's.
+
+    The task comes with its request and what the request's page shows, in one query.
+    """
+    request_page = [f"process__clearance_request__{name}" for name in REQUEST_PAGE_RELATED]
+    task = tasks_for_officer(user).select_related("owner", *request_page).filter(pk=pk).first()
     if task is None:
         raise Http404
     return task

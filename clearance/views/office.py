@@ -171,7 +171,7 @@ def _render_task(
     forms: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    clearance_request = access.request_of_task(task)
+    clearance_request: ClearanceRequest = task.process.clearance_request
     office = services.office_of(task)
     forms = forms or {}
     context = {
