@@ -7,6 +7,11 @@ history event in the same transaction, so a failed action changes nothing.
 from clearance.access import OPEN_TASK_STATUSES, office_of
 from clearance.exceptions import ActionRefused
 from clearance.letters import letter_number_format, letter_number_propose
+from clearance.services.notifications import (
+    deliveries_retry,
+    notification_preference_set,
+    notifications_read,
+)
 from clearance.services.requests import (
     comment_post,
     request_cancel,
@@ -26,8 +31,11 @@ __all__ = [
     "ActionRefused",
     "comment_post",
     "decision_record",
+    "deliveries_retry",
     "letter_number_format",
     "letter_number_propose",
+    "notification_preference_set",
+    "notifications_read",
     "office_of",
     "request_cancel",
     "request_resubmit",
