@@ -46,13 +46,13 @@ def notify_student(
     carry the national code, birth date or address.
     """
     student = clearance_request.student
-    notification = Notification.objects.create(
-        recipient=student,
+    notification = _in_app(
+        recipient_id=student.pk,
         kind=kind,
-        request=clearance_request,
+        clearance_request=clearance_request,
         office=office,
         actor=actor,
-        excerpt=excerpt.strip()[:300],
+        excerpt=excerpt,
     )
     wants = preference_of(student)
     context = {
@@ -60,24 +60,22 @@ def notify_student(
         "office": office,
         "url": site_url(reverse("request_detail", args=[clearance_request.pk])),
     }
+    # (channel, address, wanted): the e-mail of the account, the mobile number of the request.
+    channels = [
+        (Delivery.Channel.EMAIL, student.email, wants.email),
+        (Delivery.Channel.SMS, clearance_request.mobile, wants.sms),
+    ]
     with translation.override("fa"):
-        if student.email and wants.email:
+        for channel, to, wanted in channels:
+            if not (to and wanted):
+                continue
             delivery_queue(
-                channel=Delivery.Channel.EMAIL,
+                channel=channel,
                 recipient=student,
-                to=student.email,
+                to=to,
                 kind=kind,
-                subject=gettext(SUBJECTS[kind]),
-                body=render_to_string(f"clearance/email/{kind}.txt", context),
-                notification=notification,
-            )
-        if clearance_request.mobile and wants.sms:
-            delivery_queue(
-                channel=Delivery.Channel.SMS,
-                recipient=student,
-                to=clearance_request.mobile,
-                kind=kind,
-                body=render_to_string(f"clearance/sms/{kind}.txt", context).strip(),
+                subject=gettext(SUBJECTS[kind]) if channel == Delivery.Channel.EMAIL else "",
+                body=render_to_string(f"clearance/{channel}/{kind}.txt", context).strip(),
                 notification=notification,
             )
     return notification
@@ -94,8 +92,29 @@ def notify_expert(
     excerpt: str = "",
 ) -> Notification:
     """Tell an expert, in-app, about a task of theirs (the link opens the task)."""
-    return Notification.objects.create(
+    return _in_app(
         recipient_id=expert_id,
+        kind=kind,
+        clearance_request=clearance_request,
+        task_id=task_id,
+        office=office,
+        actor=actor,
+        excerpt=excerpt,
+    )
+
+
+def _in_app(
+    *,
+    recipient_id: int,
+    kind: str,
+    clearance_request: ClearanceRequest,
+    office: Office | None,
+    actor: User | None,
+    excerpt: str,
+    task_id: int | None = None,
+) -> Notification:
+    return Notification.objects.create(
+        recipient_id=recipient_id,
         kind=kind,
         request=clearance_request,
         task_id=task_id,

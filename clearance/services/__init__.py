@@ -7,6 +7,7 @@ history event in the same transaction, so a failed action changes nothing.
 from clearance.access import OPEN_TASK_STATUSES, office_of
 from clearance.exceptions import ActionRefused
 from clearance.letters import letter_number_format, letter_number_propose
+from clearance.services.faculty import request_faculty_change
 from clearance.services.notifications import (
     deliveries_retry,
     notification_preference_set,
@@ -38,6 +39,7 @@ __all__ = [
     "notifications_read",
     "office_of",
     "request_cancel",
+    "request_faculty_change",
     "request_resubmit",
     "request_return",
     "request_submit",

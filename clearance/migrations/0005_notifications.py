@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_seed_faculties_offices'),
-        ('clearance', '0003_certificate_code'),
+        ('clearance', '0004_integrity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
