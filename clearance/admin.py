@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import XLSX
 
 # viewflow's own Process and Task pages could delete tasks and edit their status or
 # owner_permission, rewriting the history; requests, their timelines and the office
@@ -20,7 +22,9 @@ from clearance.models import (
     MaritalStatus,
     Province,
     RequestType,
+    StudentRecord,
 )
+from clearance.registry import RegistryCSV, StudentRecordResource
 from persian.templatetags.persian import jdatetime
 
 admin.site.unregister(workflow_admin.Process)
@@ -130,3 +134,22 @@ admin.site.register(Document, ReadOnlyAdmin)
 class LetterSequenceAdmin(admin.ModelAdmin):
     list_display = ["faculty", "year", "last_number"]
     list_filter = ["faculty", "year"]
+
+
+@admin.register(StudentRecord)
+class StudentRecordAdmin(ImportMixin, admin.ModelAdmin):
+    """The education system's export, imported with a preview and an error per row."""
+
+    resource_classes = [StudentRecordResource]
+    import_formats = [RegistryCSV, XLSX]
+    list_display = ["student_number", "national_code", "first_name", "last_name", "faculty"]
+    list_filter = ["faculty", "degree"]
+    search_fields = ["student_number", "national_code", "first_name", "last_name"]
+    list_select_related = ["faculty"]
+    autocomplete_fields = ["field_of_study"]
+    readonly_fields = ["imported_jalali"]
+    exclude = ["imported"]
+
+    @admin.display(description=_("last imported"))
+    def imported_jalali(self, obj: StudentRecord) -> str:
+        return jdatetime(obj.imported)
