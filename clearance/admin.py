@@ -8,6 +8,7 @@ from import_export.formats.base_formats import XLSX
 # queues show all of it. Import them first so that they can be taken out.
 from viewflow.workflow import admin as workflow_admin
 
+from accounts.admin_widgets import SafeAutocomplete
 from clearance.models import (
     City,
     ClearanceRequest,
@@ -25,13 +26,14 @@ from clearance.models import (
     StudentRecord,
 )
 from clearance.registry import RegistryCSV, StudentRecordResource
+from persian.search import NormalizedSearch
 from persian.templatetags.persian import jdatetime
 
 admin.site.unregister(workflow_admin.Process)
 admin.site.unregister(workflow_admin.Task)
 
 
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "order", "is_active"]
     list_editable = ["order", "is_active"]
     search_fields = ["name", "name_en", "code"]
@@ -47,14 +49,14 @@ class CityInline(admin.TabularInline):
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "name_en"]
     search_fields = ["name", "name_en"]
     inlines = [CityInline]
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "province", "is_active"]
     list_filter = ["province"]
     search_fields = ["name", "name_en", "province__name"]
@@ -62,7 +64,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(FieldOfStudy)
-class FieldOfStudyAdmin(admin.ModelAdmin):
+class FieldOfStudyAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "faculty", "degree", "is_active"]
     list_filter = ["faculty", "degree", "is_active"]
     search_fields = ["name", "name_en"]
@@ -94,7 +96,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(ClearanceRequest)
-class ClearanceRequestAdmin(ReadOnlyAdmin):
+class ClearanceRequestAdmin(NormalizedSearch, ReadOnlyAdmin):
     list_display = [
         "pk",
         "full_name",
@@ -137,7 +139,7 @@ class LetterSequenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(StudentRecord)
-class StudentRecordAdmin(ImportMixin, admin.ModelAdmin):
+class StudentRecordAdmin(SafeAutocomplete, NormalizedSearch, ImportMixin, admin.ModelAdmin):
     """The education system's export, imported with a preview and an error per row."""
 
     resource_classes = [StudentRecordResource]

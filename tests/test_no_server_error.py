@@ -251,3 +251,33 @@ def test_any_registry_file_gets_a_preview_or_an_error_never_a_500(world, content
     )
 
     assert response.status_code < 500
+
+
+ADMIN_FORMS = [
+    "admin:accounts_faculty_add",
+    "admin:accounts_role_add",
+    "admin:accounts_user_add",
+    "admin:clearance_fieldofstudy_add",
+    "admin:clearance_city_add",
+    "admin:clearance_requesttype_add",
+    "admin:clearance_studentrecord_add",
+    "admin:clearance_lettersequence_add",
+]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=st.sampled_from(ADMIN_FORMS), values=st.lists(ODD, min_size=12, max_size=12))
+@example(name="admin:accounts_faculty_add", values=["{number.real.x}"] * 12)
+@example(name="admin:accounts_role_add", values=["x²"] * 12)
+@example(name="admin:accounts_user_add", values=["۹۸۱۰۰۱۰۱"] * 12)
+def test_no_admin_form_answers_500(world, name, values):
+    client = world.client("admin")
+    form = client.get(reverse(name)).context["adminform"].form
+    data = dict(zip(form.fields, values, strict=False))
+
+    response = client.post(reverse(name), data)
+
+    assert response.status_code < 500, (name, data)

@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -276,3 +277,22 @@ def test_an_impostor_cannot_lock_the_real_student_out_unseen(db, student, facult
 
     assert "دانشجوی دیگری با این کد ملی درخواست باز دارد" in refused.value.message
     assert stolen.is_open
+
+
+def test_admin_search_and_the_users_student_number_follow_the_one_digit_rule(
+    admin_client, submitted, record
+):
+    found = admin_client.get(
+        reverse("admin:clearance_clearancerequest_changelist"), {"q": "٩٨١٠٠٠٠١"}
+    )
+    assert [r.pk for r in found.context["cl"].result_list] == [submitted.pk]
+    found = admin_client.get(reverse("admin:clearance_studentrecord_changelist"), {"q": "۹۸۱۰۰۱۰۱"})
+    assert list(found.context["cl"].result_list) == [record]
+
+    user = submitted.student
+    user.student_number = "۹۸۱۰۰۱۰۱"
+    user.full_clean()
+    assert user.student_number == "98100101"
+    user.student_number = "98²"
+    with pytest.raises(ValidationError):
+        user.full_clean()
