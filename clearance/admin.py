@@ -3,12 +3,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import XLSX
 
 # viewflow's own Process and Task pages could delete tasks and edit their status or
 # owner_permission, rewriting the history; requests, their timelines and the office
 # queues show all of it. Import them first so that they can be taken out.
 from viewflow.workflow import admin as workflow_admin
 
+from accounts.admin_widgets import SafeAutocomplete
 from clearance import services
 from clearance.models import (
     City,
@@ -27,7 +30,10 @@ from clearance.models import (
     NotificationPreference,
     Province,
     RequestType,
+    StudentRecord,
 )
+from clearance.registry import RegistryCSV, StudentRecordResource
+from persian.search import NormalizedSearch
 from persian.templatetags.persian import jdatetime
 from persian.text import local_digits
 
@@ -35,7 +41,7 @@ admin.site.unregister(workflow_admin.Process)
 admin.site.unregister(workflow_admin.Task)
 
 
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "order", "is_active"]
     list_editable = ["order", "is_active"]
     search_fields = ["name", "name_en", "code"]
@@ -51,14 +57,14 @@ class CityInline(admin.TabularInline):
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "name_en"]
     search_fields = ["name", "name_en"]
     inlines = [CityInline]
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "province", "is_active"]
     list_filter = ["province"]
     search_fields = ["name", "name_en", "province__name"]
@@ -66,7 +72,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(FieldOfStudy)
-class FieldOfStudyAdmin(admin.ModelAdmin):
+class FieldOfStudyAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "faculty", "degree", "is_active"]
     list_filter = ["faculty", "degree", "is_active"]
     search_fields = ["name", "name_en"]
@@ -98,7 +104,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(ClearanceRequest)
-class ClearanceRequestAdmin(ReadOnlyAdmin):
+class ClearanceRequestAdmin(NormalizedSearch, ReadOnlyAdmin):
     list_display = [
         "pk",
         "full_name",
@@ -209,3 +215,22 @@ class NotificationPreferenceAdmin(ReadOnlyAdmin):
     list_filter = ["sms", "email"]
     search_fields = ["user__username", "user__last_name"]
     list_select_related = ["user"]
+
+
+@admin.register(StudentRecord)
+class StudentRecordAdmin(SafeAutocomplete, NormalizedSearch, ImportMixin, admin.ModelAdmin):
+    """The education system's export, imported with a preview and an error per row."""
+
+    resource_classes = [StudentRecordResource]
+    import_formats = [RegistryCSV, XLSX]
+    list_display = ["student_number", "national_code", "first_name", "last_name", "faculty"]
+    list_filter = ["faculty", "degree"]
+    search_fields = ["student_number", "national_code", "first_name", "last_name"]
+    list_select_related = ["faculty"]
+    autocomplete_fields = ["field_of_study"]
+    readonly_fields = ["imported_jalali"]
+    exclude = ["imported"]
+
+    @admin.display(description=_("last imported"))
+    def imported_jalali(self, obj: StudentRecord) -> str:
+        return jdatetime(obj.imported)

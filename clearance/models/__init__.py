@@ -12,6 +12,7 @@ from clearance.models.reference import (
     ReferenceItem,
     RequestType,
 )
+from clearance.models.registry import StudentRecord
 from clearance.models.requests import (
     ClearanceProcess,
     ClearanceRequest,
@@ -42,6 +43,7 @@ __all__ = [
     "Province",
     "ReferenceItem",
     "RequestType",
+    "StudentRecord",
     "document_path",
     "refuse_update",
 ]

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_seed_faculties_offices'),
-        ('clearance', '0004_integrity'),
+        ('clearance', '0005_student_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
