@@ -21,7 +21,9 @@ from clearance.models import (
     Gender,
     MaritalStatus,
     RequestType,
+    StudentRecord,
 )
+from clearance.registry import registry_values
 from persian import validators
 from persian.fields import JalaliDateField, PersianTextField
 from persian.text import (
@@ -172,7 +174,7 @@ class ClearanceRequestForm(forms.ModelForm):
             "card_status": forms.RadioSelect,
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, registry: StudentRecord | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.order_fields([*self.Meta.fields, "documents"])
         if self.instance.pk is not None:
@@ -206,6 +208,8 @@ class ClearanceRequestForm(forms.ModelForm):
         fields["place_of_issue"].widget.attrs["aria-label"] = fields["place_of_issue"].label
         # Typed input may carry spaces, dashes or +98 before it is normalised; the clean_*
         # methods below bring it to its stored length, so the raw length is not limited here.
+        if registry is not None:
+            self.fix_identity(registry)
         for name, typed in (
             ("national_code", 14),
             ("landline", 20),
@@ -217,26 +221,47 @@ class ClearanceRequestForm(forms.ModelForm):
             fields[name].validators = []
             fields[name].widget.attrs["maxlength"] = typed
 
+    def fix_identity(self, record: StudentRecord) -> None:
+        """Fill the form from the registry; what it says of the student cannot be changed.
+
+        A disabled field ignores whatever is posted for it (and the service overrides the
+        same fields again from the registry).
+        """
+        for name, value in registry_values(record).items():
+            if name == "faculty" and self.instance.pk is not None:
+                continue  # fixed at submission; only the education office moves it
+            self.initial[name] = value
+            self.fields[name].disabled = True
+            self.fields[name].help_text = _("From the university's student registry.")
+        for name in ("gender", "degree", "field_of_study"):
+            if getattr(record, name) is not None and not self.initial.get(name):
+                self.initial[name] = getattr(record, name)
+
+    def _unless_fixed(self, name: str, clean: Any) -> Any:
+        value = self.cleaned_data[name]
+        return value if self.fields[name].disabled else clean(value)
+
     def request_values(self) -> dict[str, Any]:
         """The cleaned values that belong on the request itself (documents are stored apart)."""
         return {k: v for k, v in self.cleaned_data.items() if k != "documents"}
 
     def clean_birth_date(self) -> Any:
-        return validators.check_birth_date(self.cleaned_data["birth_date"])
+        return self._unless_fixed("birth_date", validators.check_birth_date)
 
     def clean_full_name(self) -> str:
-        return validators.clean_persian_name(self.cleaned_data["full_name"])
+        return self._unless_fixed("full_name", validators.clean_persian_name)
 
     def clean_father_name(self) -> str:
-        return validators.clean_persian_name(self.cleaned_data["father_name"])
+        return self._unless_fixed("father_name", validators.clean_persian_name)
 
     def clean_student_number(self) -> str:
-        return validators.clean_digits(
-            self.cleaned_data["student_number"], min_length=5, max_length=12
+        return self._unless_fixed(
+            "student_number",
+            lambda typed: validators.clean_digits(typed, min_length=5, max_length=12),
         )
 
     def clean_national_code(self) -> str:
-        return validators.clean_national_code(self.cleaned_data["national_code"])
+        return self._unless_fixed("national_code", validators.clean_national_code)
 
     def clean_birth_certificate_number(self) -> str:
         return validators.clean_digits(
@@ -360,4 +385,36 @@ class FacultyChangeForm(forms.Form):
             fields["field_of_study"]
             .queryset.filter(degree_id=clearance_request.degree_id)
             .exclude(faculty_id=clearance_request.faculty_id)
+        )
+        if not self.is_bound:
+            # Shown on every education task page: both lists from one query. A faculty is
+            # offered when it teaches this degree (the move needs a program there).
+            programs = list(fields["field_of_study"].queryset.select_related("faculty"))
+            blank = [("", fields["faculty"].empty_label)]
+            fields["field_of_study"].choices = blank + [(f.pk, str(f)) for f in programs]
+            faculties = {f.faculty_id: f.faculty for f in programs}
+            fields["faculty"].choices = blank + [
+                (faculty.pk, str(faculty))
+                for faculty in sorted(faculties.values(), key=lambda faculty: faculty.name)
+            ]
+
+
+class NotificationPreferenceForm(forms.Form):
+    """SMS and e-mail on or off; the notification list in the portal is always on."""
+
+    sms = forms.BooleanField(label=_("Text messages (SMS)"), required=False)
+    email = forms.BooleanField(label=_("E-mail"), required=False)
+
+    def __init__(self, *args: Any, mobile: str, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sms"].help_text = (
+            _("To %(mobile)s, the mobile number on your latest request.")
+            % {"mobile": local_digits(mobile)}
+            if mobile
+            else _("To the mobile number on your request, once you have filed one.")
+        )
+        self.fields["email"].help_text = (
+            _("To %(email)s.") % {"email": email}
+            if email
+            else _("Your account has no e-mail address, so no e-mail is sent.")
         )

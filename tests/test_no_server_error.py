@@ -18,7 +18,7 @@ from accounts.models import User
 from clearance import services
 from clearance.demo import form_values, post_data
 from clearance.forms import ClearanceRequestForm
-from clearance.models import ClearanceRequest
+from clearance.models import ClearanceRequest, Notification
 from tests.conftest import PDF, attach_pdf, expert_for, open_task
 from tests.factories import ClearanceRequestFactory
 
@@ -58,7 +58,7 @@ QUERY_PARAMS = ["type", "status", "faculty", "office", "q", "age", "page", "form
 FORM_FIELDS = [*ClearanceRequestForm.Meta.fields, "documents", "note", "body", "internal",
                "reason", "debt_rials", "settlement", "letter_number", "letter_number_proposed",
                "letter_date", "had_dormitory", "form_registered", "task", "language",
-               "username", "password"]  # fmt: skip
+               "username", "password", "sms", "email"]  # fmt: skip
 
 
 @dataclass
@@ -69,6 +69,7 @@ class World:
     request: ClearanceRequest
     task_pk: int
     document_pk: int
+    notification_pk: int
     code: str = "ABCDEF0123456789"
     clients: dict[str, Client] = field(default_factory=dict)
 
@@ -87,6 +88,9 @@ def world(db, student, experts, faculty) -> World:
     expert = expert_for(experts, "education", faculty)
     task = open_task(req)
     services.task_claim(task=task, user=expert)
+    services.comment_post(
+        clearance_request=req, author=expert, office=expert.roles.get().office, body="سلام"
+    )
     admin = User.objects.create_superuser("root", "root@example.ac.ir", "x")
     return World(
         student=student,
@@ -95,6 +99,7 @@ def world(db, student, experts, faculty) -> World:
         request=req,
         task_pk=task.pk,
         document_pk=attach_pdf(req, by=student).pk,
+        notification_pk=Notification.objects.get(recipient=student).pk,
     )
 
 
@@ -130,6 +135,10 @@ ROUTES: dict[str, Route] = {
     "task_comment": ("expert", TASK),
     "task_faculty_change": ("expert", TASK),
     "reports": ("admin", NONE),
+    "notification_list": ("student", NONE),
+    "notification_open": ("student", lambda w: [w.notification_pk]),
+    "notifications_read_all": ("student", NONE),
+    "notification_settings": ("student", NONE),
 }
 # The admin pages an administrator works in, with their search, sort and page parameters.
 ADMIN_PAGES = [
@@ -141,6 +150,10 @@ ADMIN_PAGES = [
     "admin:accounts_faculty_changelist",
     "admin:clearance_fieldofstudy_changelist",
     "admin:clearance_city_changelist",
+    "admin:clearance_delivery_changelist",
+    "admin:clearance_notification_changelist",
+    "admin:clearance_studentrecord_changelist",
+    "admin:clearance_studentrecord_import",
 ]
 
 
@@ -224,3 +237,58 @@ def test_a_sign_in_with_a_very_long_username_is_a_plain_failure(client):
         response = client.post(url, {"username": "ع" * 300, "password": "x"})
         assert response.status_code == 200
         assert response.context["form"].errors
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    content=st.one_of(
+        st.binary(max_size=300),
+        st.lists(st.lists(ODD, min_size=1, max_size=4), max_size=4).map(
+            lambda rows: "\n".join(",".join(row) for row in rows).encode("utf-8", "replace")
+        ),
+    ),
+    header=st.sampled_from(["", "student_number,national_code,first_name,last_name\n",
+                            "شماره دانشجویی,کد ملی,نام,نام خانوادگی,تاریخ تولد,دانشکده\n"]),
+    fmt=st.sampled_from(["0", "1", "9", "²", ""]),
+)  # fmt: skip
+def test_any_registry_file_gets_a_preview_or_an_error_never_a_500(world, content, header, fmt):
+    upload = SimpleUploadedFile("students.csv", header.encode() + content)
+    response = world.client("admin").post(
+        reverse("admin:clearance_studentrecord_import"),
+        {"resource": "0", "format": fmt, "import_file": upload},
+    )
+
+    assert response.status_code < 500
+
+
+ADMIN_FORMS = [
+    "admin:accounts_faculty_add",
+    "admin:accounts_role_add",
+    "admin:accounts_user_add",
+    "admin:clearance_fieldofstudy_add",
+    "admin:clearance_city_add",
+    "admin:clearance_requesttype_add",
+    "admin:clearance_studentrecord_add",
+    "admin:clearance_lettersequence_add",
+]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=st.sampled_from(ADMIN_FORMS), values=st.lists(ODD, min_size=12, max_size=12))
+@example(name="admin:accounts_faculty_add", values=["{number.real.x}"] * 12)
+@example(name="admin:accounts_role_add", values=["x²"] * 12)
+@example(name="admin:accounts_user_add", values=["۹۸۱۰۰۱۰۱"] * 12)
+def test_no_admin_form_answers_500(world, name, values):
+    client = world.client("admin")
+    form = client.get(reverse(name)).context["adminform"].form
+    data = dict(zip(form.fields, values, strict=False))
+
+    response = client.post(reverse(name), data)
+
+    assert response.status_code < 500, (name, data)

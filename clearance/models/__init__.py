@@ -1,5 +1,6 @@
 """The clearance domain's tables, one module per concern; import them from here."""
 
+from clearance.models.notifications import Delivery, Notification, NotificationPreference
 from clearance.models.reference import (
     City,
     DegreeLevel,
@@ -11,6 +12,7 @@ from clearance.models.reference import (
     ReferenceItem,
     RequestType,
 )
+from clearance.models.registry import StudentRecord
 from clearance.models.requests import (
     ClearanceProcess,
     ClearanceRequest,
@@ -28,6 +30,7 @@ __all__ = [
     "ClearanceRequest",
     "Comment",
     "DegreeLevel",
+    "Delivery",
     "Document",
     "EducationStatus",
     "Event",
@@ -35,9 +38,12 @@ __all__ = [
     "Gender",
     "LetterSequence",
     "MaritalStatus",
+    "Notification",
+    "NotificationPreference",
     "Province",
     "ReferenceItem",
     "RequestType",
+    "StudentRecord",
     "document_path",
     "refuse_update",
 ]

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
     dependencies = [
-        ("clearance", "0004_integrity"),
+        ("clearance", "0006_notifications"),
         ("viewflow", "0015_task_scheduled"),
     ]
 
