@@ -1,6 +1,7 @@
 """Persian text helpers: digits, Arabic letters, Jalali dates."""
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -93,8 +94,14 @@ def format_jalali(value: dt.date | dt.datetime | None, with_time: bool = False) 
         from django.utils import timezone
 
         local = timezone.localtime(value) if timezone.is_aware(value) else value
-        jd = jdatetime.datetime.fromgregorian(datetime=local)
-        return jd.strftime("%Y/%m/%d %H:%M" if with_time else "%Y/%m/%d")
+        day = _jalali_date(local.date())
+        return f"{day} {local:%H:%M}" if with_time else day
+    return _jalali_date(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _jalali_date(value: dt.date) -> str:
+    # Converting is slow next to the rest of a page or an export row; days repeat.
     return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
 
 

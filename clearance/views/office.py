@@ -81,7 +81,7 @@ def _task_list(
     filters = TaskFilter(request.GET, queryset=tasks)
     tasks = filters.qs
     if request.GET.get("format") == "csv":
-        return tasks_csv(_task_rows(tasks), tab=tab)
+        return tasks_csv(tasks, tab=tab)
     paginator = Paginator(_task_rows(tasks), settings.TASVIEH_QUEUE_PAGE_SIZE)
     if tab == "queue":
         # The menu counted the queue per office already: count once per page, not twice.
