@@ -29,7 +29,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: demo test lint check system-demo system-test venv venv-test assets messages screenshots clean
+.PHONY: demo test lint check system-demo system-test venv venv-test assets messages screenshots bench clean
 
 system-demo:
 	$(call apt_install,$(DEMO_APT))
@@ -81,6 +81,13 @@ test: venv-test assets messages lint check
 
 screenshots: venv-test assets messages
 	$(PY) -m tests.servers.postgres $(VENV)/bin/pytest -q tests/browser/test_screenshots.py --screenshots
+
+# Seed a throwaway PostgreSQL (data under /tmp, removed after) with SIZE requests (1k, 10k,
+# 100k) and measure every page: benchmarks/results/$(SIZE).md and .json (benchmarks/README.md).
+SIZE ?= 10k
+RUNS ?= 25
+bench: venv-test assets messages
+	$(PY) -m benchmarks.run --size $(SIZE) --runs $(RUNS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles demo.sqlite3 private-media

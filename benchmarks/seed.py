@@ -36,6 +36,7 @@ from clearance import services
 from clearance.decisions import decision_parts
 from clearance.demo import DEMO_PASSWORD, expert_username, form_values, make_national_code
 from clearance.models import ClearanceRequest, LetterSequence
+from clearance.reports import daily_counts_rebuild
 
 # How the requests of a dataset are spread (fractions of all requests).
 CLEARED, CANCELLED = 0.72, 0.05
@@ -65,6 +66,7 @@ class Snapshot:
     started: dt.datetime = field(default_factory=timezone.now)
     taken: dt.datetime = field(default_factory=timezone.now)
     steps: int = 0
+    task_created: dict[str, dt.datetime] = field(default_factory=dict)  # by task id
 
 
 def copy_models() -> list[type[models.Model]]:
@@ -190,6 +192,10 @@ class Templates:
     ) -> None:
         snapshot = Snapshot(kind=kind, faculty_id=faculty.pk, started=started, steps=steps)
         snapshot.rows = rows_after(watermark)
+        columns_ = columns(Task)
+        pk, created = columns_.index("id"), columns_.index("created")
+        for row in snapshot.rows.get(Task, []):
+            snapshot.task_created[str(row[pk])] = dt.datetime.fromisoformat(str(row[created]))
         self.snapshots.append(snapshot)
 
 
@@ -351,7 +357,9 @@ class Recipe:
         # (column, the target's table, the target's column)
         self.foreign: list[tuple[int, str, str]] = []
         self.times: list[int] = []
-        self.scaled: list[int] = []
+        # An event's time with the office: from its task's creation to the event, in the
+        # copy's own (stretched) times.
+        self.waited: int | None = None
         vary = VARY.get(model)
         self.varied: list[tuple[int, str]] = []
         for i, f in enumerate(model._meta.concrete_fields):
@@ -365,12 +373,15 @@ class Recipe:
             elif isinstance(f, models.DateTimeField):
                 self.times.append(i)
             elif f.column == "waited_seconds":
-                self.scaled.append(i)
+                self.waited = i
             elif vary is not None:
                 self.varied.append((i, f.column))
             elif f.unique:
                 raise ValueError(f"{self.table}.{f.column} is unique: say how copies vary it")
         self.vary = vary
+        names = [f.column for f in model._meta.concrete_fields]
+        self.created = names.index("created") if "created" in names else None
+        self.task_ref = names.index("task_id") if "task_id" in names else None
 
 
 @dataclass
@@ -479,13 +490,21 @@ class Copier:
                 if snapshot.started <= moment <= snapshot.taken:
                     seconds = (moment - snapshot.started).total_seconds() * clone.stretch
                     out[i] = (clone.start + dt.timedelta(seconds=seconds)).isoformat()
-        for i in recipe.scaled:
-            if row[i] is not None:
-                out[i] = str(int(int(row[i]) * clone.stretch))
+        if recipe.waited is not None and row[recipe.waited] is not None:
+            out[recipe.waited] = self._waited(recipe, row, out, snapshot, clone)
         if recipe.vary is not None:
             for i, column in recipe.varied:
                 out[i] = recipe.vary(column, row[i], clone.serial, self.rng)
         return out
+
+    def _waited(
+        self, recipe: Recipe, row: Row, out: Row, snapshot: Snapshot, clone: Clone
+    ) -> str | None:
+        task_created = snapshot.task_created.get(str(row[recipe.task_ref or 0]))
+        if recipe.created is None or task_created is None or out[recipe.created] is None:
+            return row[recipe.waited or 0]
+        seconds = (dt.datetime.fromisoformat(row[recipe.created]) - task_created).total_seconds()
+        return str(max(int(seconds * clone.stretch), 0))
 
     def _flush(self, cursor: Any) -> None:
         for model, buffer in self.buffers.items():
@@ -566,4 +585,5 @@ def seed(
         templates.snapshots, variants=expert_variants(experts), seed=seed, record=record
     )
     copier.copy(size)
+    daily_counts_rebuild()  # the reports count past days once; the copies are new history
     return copier

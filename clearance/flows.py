@@ -55,7 +55,8 @@ class OfficeStep(flow.View):
         """The request now waits at this office (what "my requests" and the queues show)."""
         clearance_request = activation.process.clearance
         clearance_request.current_office = office_by_code(self.office_code)
-        clearance_request.save(update_fields=["current_office", "updated"])
+        clearance_request.waiting_since = activation.task.created
+        clearance_request.save(update_fields=["current_office", "waiting_since", "updated"])
 
 
 def office_step(

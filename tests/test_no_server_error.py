@@ -54,6 +54,7 @@ ODD = st.one_of(
     ),
 )
 QUERY_PARAMS = ["type", "status", "faculty", "office", "q", "age", "page", "format", "code",
+                "start", "end",
                 "download", "next", "o", "p", "e", "_changelist_filters"]  # fmt: skip
 FORM_FIELDS = [*ClearanceRequestForm.Meta.fields, "documents", "note", "body", "internal",
                "reason", "debt_rials", "settlement", "letter_number", "letter_number_proposed",

@@ -13,6 +13,7 @@ from clearance.models.reference import (
     RequestType,
 )
 from clearance.models.registry import StudentRecord
+from clearance.models.reports import DailyCount
 from clearance.models.requests import (
     ClearanceProcess,
     ClearanceRequest,
@@ -29,6 +30,7 @@ __all__ = [
     "ClearanceProcess",
     "ClearanceRequest",
     "Comment",
+    "DailyCount",
     "DegreeLevel",
     "Delivery",
     "Document",

@@ -109,6 +109,12 @@ class ClearanceRequest(Undeletable):
         related_name="+",
         verbose_name=_("with office"),
     )
+    waiting_since = models.DateTimeField(
+        _("waiting since"),
+        null=True,
+        blank=True,
+        help_text=_("When the request reached its current office."),
+    )
     return_reason = models.TextField(_("reason for return"), blank=True)
     had_dormitory = models.BooleanField(_("had a dormitory"), null=True, blank=True)
     # NULL, not "", until numbered: the unique constraint must allow many unnumbered requests.
@@ -177,6 +183,13 @@ class ClearanceRequest(Undeletable):
             # ("handled by me" reaches closed ones too).
             models.Index(fields=["national_code"], name="request_national_code"),
             models.Index(fields=["student_number"], name="request_student_number"),
+            # Where open requests wait and since when (the reports' "now" and "overdue").
+            models.Index(
+                fields=["current_office", "waiting_since"],
+                include=["status", "faculty"],
+                condition=Q(status__in=["in_progress", "returned"]),
+                name="request_open_by_office",
+            ),
         ]
 
     def __str__(self) -> str:

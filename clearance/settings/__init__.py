@@ -118,6 +118,7 @@ STATICFILES_DIRS = [
     ("vendor/tom-select/dist", NODE_MODULES / "tom-select" / "dist"),
     ("vendor/@majidh1/jalalidatepicker/dist", NODE_MODULES / "@majidh1/jalalidatepicker/dist"),
     ("vendor/vazirmatn", NODE_MODULES / "vazirmatn"),
+    ("vendor/chart.js/dist", NODE_MODULES / "chart.js" / "dist"),
 ]
 
 # Uploaded documents live outside the static tree and are only served through a view
@@ -139,6 +140,8 @@ else:
     # Nothing is collected into STATIC_ROOT in this mode; WhiteNoise need not say so.
     warnings.filterwarnings("ignore", message="No directory at: ")
 TASVIEH_MAX_UPLOAD_MB = env_int("TASVIEH_MAX_UPLOAD_MB", 5)
+# A request waiting longer than this at one office is overdue in the reports.
+TASVIEH_OVERDUE_DAYS = env_int("TASVIEH_OVERDUE_DAYS", 7)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (TASVIEH_MAX_UPLOAD_MB + 1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -33,6 +33,7 @@ from clearance.models import ClearanceRequest, Notification, RequestType
 from clearance.network import client_ip
 from clearance.registry import registry_state
 from clearance.services.faculty import may_change_faculty
+from clearance.staffing import unstaffed_steps
 from clearance.views.common import (
     current_user,
     latest_message,
@@ -43,23 +44,41 @@ from clearance.views.common import (
     posted_note,
     request_detail_context,
 )
-from persian.text import local_digits, parse_int
+from persian.text import format_jalali, local_digits, parse_int
 
 
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
-    """Where requests wait and how long offices take (administrators only)."""
+    """Where requests wait, what offices decided and what is overdue (administrators only)."""
     if not current_user(request).is_staff:
         raise Http404
+    faculties = list(Faculty.objects.filter(is_active=True))
+    form = report_figures.ReportFilterForm(request.GET, faculties=faculties)
+    if form.is_valid():
+        data = form.cleaned_data
+        # The form shows the range the figures are for, also when none was typed.
+        shown = {name: local_digits(format_jalali(data[name])) for name in ("start", "end")}
+        form = report_figures.ReportFilterForm(
+            initial={**shown, "faculty": request.GET.get("faculty", "")}, faculties=faculties
+        )
+    else:  # the figures of the default range, and the form says why
+        defaults = report_figures.ReportFilterForm({}, faculties=faculties)
+        defaults.is_valid()
+        data = defaults.cleaned_data
+    figures = report_figures.report(faculty=data["faculty"], start=data["start"], end=data["end"])
+    if request.GET.get("format") == "csv":
+        return report_figures.report_csv(figures, faculty=data["faculty"])
+    query = request.GET.copy()
+    query.pop("format", None)
     return render(
         request,
         "clearance/reports.html",
         {
-            "statuses": [
-                (ClearanceRequest.Status(s).label, n)
-                for s, n in report_figures.status_counts().items()
-            ],
-            "offices": report_figures.office_figures(),
+            "form": form,
+            "report": figures,
+            "chart": report_figures.chart_data(figures),
+            "gaps": unstaffed_steps(faculties=faculties),
+            "query": query.urlencode(),
         },
     )
 

@@ -59,7 +59,7 @@ def test_every_copied_row_is_its_templates_but_for_keys_times_and_identity(seede
             new_keys = [keys[recipe.table, str(r[recipe.pk])] for r in rows]
             copied = {row[recipe.pk]: row for row in seeder.rows_of(model, new_keys)}
             assert len(copied) == len(rows)
-            free = {recipe.pk, *recipe.times, *recipe.scaled}
+            free = {recipe.pk, *recipe.times, recipe.waited}
             free |= {i for i, _, _ in recipe.foreign} | {i for i, _ in recipe.varied}
             for template, key in zip(rows, new_keys, strict=True):
                 copy = copied[key]

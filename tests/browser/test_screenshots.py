@@ -5,11 +5,13 @@ writing its PNGs to a temporary folder. With ``--screenshots`` (``make screensho
 PNGs go to docs/screenshots/<page>-<desktop|phone>.png for the README.
 """
 
+import datetime as dt
 import io
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import Page
 
 from accounts.models import Faculty, Office, User
@@ -103,6 +105,15 @@ def test_main_pages(open_browser, viewport, request, tmp_path):
     # The office roles inline lists the expert's role.
     education = Office.objects.get(code="education")
     assert admin.locator("#roles-group #id_roles-0-office").input_value() == str(education.pk)
+    # The reports: both charts drawn by the local chart.js, one request overdue.
+    ClearanceRequest.objects.filter(student__username="student6").update(
+        waiting_since=timezone.now() - dt.timedelta(days=9)
+    )
+    admin.goto("/reports/")
+    for chart in ("chart-offices", "chart-days"):
+        assert admin.evaluate(f"Chart.getChart('{chart}').data.datasets.length") >= 2
+    assert admin.locator("#overdue section").count() == 1
+    shoot(admin, "reports")
 
     fits.assert_all_fit()
     failing = {page: found for page, found in audit.items() if found}
