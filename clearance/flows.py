@@ -56,7 +56,10 @@ class OfficeStep(flow.View):
         clearance_request = activation.process.clearance
         clearance_request.current_office = office_by_code(self.office_code)
         clearance_request.waiting_since = activation.task.created
-        clearance_request.save(update_fields=["current_office", "waiting_since", "updated"])
+        # "process": the first office also stores the link to the request's new process.
+        clearance_request.save(
+            update_fields=["current_office", "waiting_since", "process", "updated"]
+        )
 
 
 def office_step(
@@ -138,10 +141,9 @@ class ClearanceFlow(flow.Flow):
     end = flow.End()
 
     def start_request(self, activation: Activation, *, clearance_request) -> ClearanceProcess:  # type: ignore[no-untyped-def]
-        activation.process.save()
-        # Also caches the request on the process, for the nodes that follow.
+        # Also caches the request on the process, for the nodes that follow. viewflow saves
+        # the process next; the first office's hook saves the link with the request's office.
         clearance_request.process = activation.process
-        clearance_request.save(update_fields=["process"])
         return activation.process
 
     def had_dormitory(self, activation: Activation) -> bool:

@@ -268,6 +268,14 @@ class ClearanceRequestForm(forms.ModelForm):
             self.cleaned_data["birth_certificate_number"], min_length=1, max_length=10
         )
 
+    def _get_validation_exclusions(self) -> set[str]:
+        # Each reference field (faculty, city, …) was looked up by its ModelChoiceField
+        # already; the model's own check of the same key would read every table again.
+        exclude: set[str] = set(super()._get_validation_exclusions())
+        return exclude | {
+            name for name, field in self.fields.items() if isinstance(field, forms.ModelChoiceField)
+        }
+
     def clean_landline(self) -> str:
         return validators.clean_landline(self.cleaned_data["landline"])
 

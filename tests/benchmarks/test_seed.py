@@ -17,6 +17,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Faculty, Office, User
 from benchmarks import seed as seeder
+from benchmarks import templates
 from clearance import access, services
 from clearance.demo import expert_username
 from clearance.models import ClearanceRequest, Event
@@ -43,7 +44,7 @@ def seeded(django_db_setup, django_db_blocker):
 pytestmark = pytest.mark.django_db
 
 
-def copied_requests(copier) -> list[tuple[seeder.Snapshot, ClearanceRequest]]:
+def copied_requests(copier) -> list[tuple[templates.Snapshot, ClearanceRequest]]:
     table = ClearanceRequest._meta.db_table
     pairs = []
     for snapshot, keys in copier.copies:
@@ -57,7 +58,7 @@ def test_every_copied_row_is_its_templates_but_for_keys_times_and_identity(seede
         for model, rows in snapshot.rows.items():
             recipe = seeded.recipes[model]
             new_keys = [keys[recipe.table, str(r[recipe.pk])] for r in rows]
-            copied = {row[recipe.pk]: row for row in seeder.rows_of(model, new_keys)}
+            copied = {row[recipe.pk]: row for row in templates.rows_of(model, new_keys)}
             assert len(copied) == len(rows)
             free = {recipe.pk, *recipe.times, recipe.waited}
             free |= {i for i, _, _ in recipe.foreign} | {i for i, _ in recipe.varied}
@@ -109,12 +110,12 @@ def test_the_dataset_is_spread_over_the_chain_and_in_the_past(seeded):
 def test_copied_requests_go_on_through_the_real_actions(seeded):
     pairs = copied_requests(seeded)
     waiting = next(req for snap, req in pairs if snap.kind == "new@council")
-    while (task := seeder._open_task(waiting)) is not None:
+    while (task := templates._open_task(waiting)) is not None:
         office = Office.objects.get(code=task.flow_task.office_code)
         faculty = waiting.faculty if office.is_faculty_office else None
         expert = User.objects.get(username=expert_username(office, faculty))
         services.task_claim(task=task, user=expert)
-        services.decision_record(task=task, user=expert, decision=seeder._decision(task, False))
+        services.decision_record(task=task, user=expert, decision=templates._decision(task, False))
         waiting.refresh_from_db()
     assert waiting.status == ClearanceRequest.Status.CLEARED and waiting.certificate_code
 
@@ -122,14 +123,14 @@ def test_copied_requests_go_on_through_the_real_actions(seeded):
     services.request_resubmit(
         clearance_request=returned, student=returned.student, data={"address": "قم، خیابان ۱"}
     )
-    task = seeder._open_task(returned)
+    task = templates._open_task(returned)
     assert task.status == STATUS.NEW and task.owner_id is None
     assert Event.objects.filter(request=returned, kind=Event.Kind.RESUBMITTED).count() == 1
 
 
 def test_a_copied_claim_belongs_to_an_expert_sharing_the_role_who_can_approve_it(seeded):
     req = next(r for s, r in copied_requests(seeded) if s.kind.startswith("claimed@"))
-    task = seeder._open_task(req)
+    task = templates._open_task(req)
     assert task.status == STATUS.ASSIGNED
     client = Client()
     client.force_login(task.owner)  # (seeded with the settings' hasher, before this test's)
