@@ -6,13 +6,12 @@ fields behind them normalise to ASCII (``persian.fields``, ``persian.validators`
 """
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
 
 from persian import validators
-from persian.text import ascii_digits, format_jalali, group_thousands, local_digits
+from persian.text import format_jalali, group_thousands, local_digits, parse_int
 
 
 class DigitsInput(forms.TextInput):
@@ -37,11 +36,9 @@ class AmountInput(DigitsInput):
         text = forms.TextInput.format_value(self, value)
         if not text:
             return text
-        plain = ascii_digits(text).replace(",", "").replace("٬", "").strip()
-        # Anything but a plausible amount (letters, ² or 10,000 digits) is shown as typed.
-        if re.fullmatch(r"[0-9]{1,20}", plain):
-            return group_thousands(int(plain))
-        return local_digits(text)
+        amount = parse_int(text.replace(",", "").replace("٬", ""))
+        # Anything but an amount (letters, ², 10,000 digits) is shown as typed.
+        return group_thousands(amount) if amount is not None else local_digits(text)
 
 
 class BirthDateInput(DigitsInput):

@@ -17,6 +17,7 @@ from clearance.notifications import notify_student
 from clearance.services.common import (
     activation_of,
     locked_task,
+    refuse_own_request,
     refuse_unless_workable,
     task_event,
     waited_seconds,
@@ -28,6 +29,7 @@ def task_claim(*, task: Task, user: User, ip: str | None = None) -> Task:
     """Take an office task so that only this expert works on it."""
     with locked_task(task) as task:
         clearance_request = refuse_unless_workable(task, user, need_owner=False)
+        refuse_own_request(clearance_request, user)
         if task.owner_id == user.pk:
             return task
         if task.owner_id is not None:
@@ -79,6 +81,7 @@ def decision_record(
     data = dict(decision or {})
     with locked_task(task) as task:
         clearance_request = refuse_unless_workable(task, user, need_owner=True)
+        refuse_own_request(clearance_request, user)
         office = office_of(task)
         changed: list[str] = []
         details: dict[str, Any] = {}
@@ -119,6 +122,7 @@ def request_return(
         raise ActionRefused(_("Say why the request is returned."))
     with locked_task(task) as task:
         clearance_request = refuse_unless_workable(task, user, need_owner=True)
+        refuse_own_request(clearance_request, user)
         clearance_request.status = ClearanceRequest.Status.RETURNED
         clearance_request.return_reason = reason
         clearance_request.save(update_fields=["status", "return_reason", "updated"])
