@@ -3,7 +3,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_widgets import SafeAutocomplete
 from accounts.models import Faculty, Office, Role, User
+from persian.search import NormalizedSearch
 from persian.templatetags.persian import jdatetime
 
 # Access is granted by office roles, never by Django groups.
@@ -13,7 +15,7 @@ admin.site.site_title = _("Tasvieh")
 admin.site.index_title = _("Clearance portal settings")
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(SafeAutocomplete, admin.TabularInline):
     model = Role
     extra = 1
     autocomplete_fields = ["office", "faculty"]
@@ -33,7 +35,7 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NormalizedSearch, BaseUserAdmin):
     inlines = [RoleInline]
     list_display = ["username", "first_name", "last_name", "student_number", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "student_number"]
@@ -56,14 +58,14 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Faculty)
-class FacultyAdmin(admin.ModelAdmin):
+class FacultyAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "code", "letter_prefix", "letter_format", "is_active"]
     list_editable = ["is_active"]
     search_fields = ["name", "name_en", "code"]
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["order", "name", "code", "scope", "records_debt"]
     list_display_links = ["name"]
     list_editable = ["records_debt"]
@@ -79,7 +81,7 @@ class OfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(SafeAutocomplete, NormalizedSearch, admin.ModelAdmin):
     list_display = ["user", "office", "faculty", "source", "granted"]
     list_filter = ["office", "faculty", "source"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]

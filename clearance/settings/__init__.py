@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "import_export",
 ]
 
 MIDDLEWARE = [
