@@ -278,7 +278,7 @@ class ClearanceRequestForm(forms.ModelForm):
     def _get_validation_exclusions(self) -> set[str]:
         # Each reference field (faculty, city, …) was looked up by its ModelChoiceField
         # already; the model's own check of the same key would read every table again.
-        exclude: set[str] = set(super()._get_validation_exclusions())
+        exclude: set[str] = set(super()._get_validation_exclusions())  # type: ignore[misc]
         return exclude | {
             name for name, field in self.fields.items() if isinstance(field, forms.ModelChoiceField)
         }

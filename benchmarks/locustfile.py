@@ -1,0 +1,133 @@
+"""The load test's users: students following their request, experts working their queue.
+
+Run by benchmarks/load.py (`make loadtest`), which starts gunicorn with the production
+settings behind a simulated TLS proxy and hands over the seeded accounts in
+``TASVIEH_LOAD_ACCOUNTS`` (a JSON file). Every expert's approval is real: it claims a task
+from its queue and approves it with what the office records; when two experts of one office
+pick the same task, one is told another claimed it (a 302 with a message, not an error),
+so each task is approved once.
+"""
+
+import itertools
+import json
+import os
+import random
+import re
+from typing import Any
+
+from locust import HttpUser, between, task
+
+with open(os.environ["TASVIEH_LOAD_ACCOUNTS"], encoding="utf-8") as accounts:
+    ACCOUNTS = json.load(accounts)
+HOST = ACCOUNTS["host"]
+PASSWORD = ACCOUNTS["password"]
+_students = iter(ACCOUNTS["students"])
+_experts = itertools.cycle(ACCOUNTS["experts"])
+_addresses = itertools.count(1)
+TASK_LINK = re.compile(r'href="/office/tasks/(\d+)/"')
+REQUEST_LINK = re.compile(r'href="/requests/(\d+)/"')
+
+
+class PortalUser(HttpUser):
+    abstract = True
+    wait_time = between(0.2, 1.0)
+
+    def on_start(self) -> None:
+        n = next(_addresses)
+        # What the TLS proxy adds to every request (tests/deploy does the same).
+        self.client.headers.update(
+            {
+                "Host": HOST,
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}",
+                "Origin": f"https://{HOST}",
+                "Referer": f"https://{HOST}/",
+            }
+        )
+        # The server marks its cookies Secure; this hop is plain HTTP, as behind the proxy.
+        self.client.hooks["response"].append(self._keep_cookies)
+        self.sign_in()
+
+    def _keep_cookies(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        for cookie in self.client.cookies:
+            cookie.secure = False
+
+    def post(self, path: str, data: dict[str, Any], name: str) -> Any:
+        token = self.client.cookies.get("csrftoken", "")
+        with self.client.post(
+            path,
+            data={"csrfmiddlewaretoken": token, **data},
+            name=name,
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"{name}: {response.status_code}")
+            return response
+
+    def sign_in(self) -> None:
+        self.client.get("/login/", name="login page")
+        self.post("/login/", {"username": self.username, "password": PASSWORD}, "sign in")
+
+
+class Student(PortalUser):
+    weight = 3
+
+    def on_start(self) -> None:
+        self.username = next(_students)
+        super().on_start()
+        page = self.client.get("/requests/", name="my requests").text
+        self.requests = REQUEST_LINK.findall(page) or [""]
+
+    @task(3)
+    def my_requests(self) -> None:
+        self.client.get("/requests/", name="my requests")
+
+    @task(5)
+    def request_page(self) -> None:
+        if self.requests[0]:
+            self.client.get(f"/requests/{random.choice(self.requests)}/", name="request page")
+
+    @task(1)
+    def notifications(self) -> None:
+        self.client.get("/notifications/", name="notifications")
+
+
+class Expert(PortalUser):
+    weight = 2
+
+    def on_start(self) -> None:
+        self.username = next(_experts)
+        super().on_start()
+
+    @task(4)
+    def queue(self) -> None:
+        self.client.get("/office/", name="queue")
+
+    @task(1)
+    def deep_page(self) -> None:
+        self.client.get(f"/office/?page={random.randint(2, 20)}", name="queue, deep page")
+
+    @task(1)
+    def handled(self) -> None:
+        self.client.get("/office/handled/", name="handled by me")
+
+    @task(3)
+    def approve_one(self) -> None:
+        """Open a task of the queue, claim it and approve it with what the office records."""
+        tasks = TASK_LINK.findall(self.client.get("/office/", name="queue").text)
+        if not tasks:
+            return
+        pk = random.choice(tasks[:10])
+        page = self.client.get(f"/office/tasks/{pk}/", name="task page").text
+        self.post(f"/office/tasks/{pk}/claim/", {}, "claim")
+        decision: dict[str, str] = {"note": ""}
+        if 'name="debt_rials"' in page:
+            decision.update(debt_rials="0", settlement="")
+        if 'name="had_dormitory"' in page:
+            decision["had_dormitory"] = random.choice(["yes", "no"])
+        if 'name="form_registered"' in page:
+            decision["form_registered"] = "on"
+        if 'name="letter_number"' in page:
+            decision.update(letter_number="", letter_date="")
+        self.post(f"/office/tasks/{pk}/approve/", decision, "approve")
