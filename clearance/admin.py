@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from clearance.models import (
     City,
@@ -16,7 +18,7 @@ from clearance.models import (
     Province,
     RequestType,
 )
-from persian.templatetags.persian import jdatetime
+from persian.jalali_admin import JalaliDatesAdmin
 
 
 class ReferenceAdmin(admin.ModelAdmin):
@@ -57,7 +59,7 @@ class FieldOfStudyAdmin(admin.ModelAdmin):
     list_select_related = ["faculty", "degree"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(JalaliDatesAdmin):
     """History is never edited or deleted, not even by administrators."""
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
@@ -84,34 +86,30 @@ class EventInline(admin.TabularInline):
 @admin.register(ClearanceRequest)
 class ClearanceRequestAdmin(ReadOnlyAdmin):
     list_display = [
-        "pk",
+        "number",
         "full_name",
         "student_number",
         "faculty",
         "request_type",
         "status",
         "current_office",
-        "created_jalali",
+        "created",
     ]
     list_filter = ["status", "request_type", "faculty", "current_office"]
     search_fields = ["full_name", "student_number", "national_code", "letter_number"]
     list_select_related = ["faculty", "request_type", "current_office"]
     inlines = [EventInline]
 
-    @admin.display(description=_("created"), ordering="created")
-    def created_jalali(self, obj: ClearanceRequest) -> str:
-        return jdatetime(obj.created)
+    @admin.display(description=_("request number"), ordering="pk")
+    def number(self, obj: ClearanceRequest) -> int:
+        return obj.pk
 
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
-    list_display = ["request", "kind", "office", "actor", "at_jalali", "ip_address"]
-    list_filter = ["kind", "office"]
+    list_display = ["request", "kind", "office", "actor", "created", "ip_address"]
+    list_filter = ["kind", "office", "created"]
     list_select_related = ["request", "office", "actor"]
-
-    @admin.display(description=_("at"), ordering="created")
-    def at_jalali(self, obj: Event) -> str:
-        return jdatetime(obj.created)
 
 
 admin.site.register(Comment, ReadOnlyAdmin)
@@ -122,3 +120,31 @@ admin.site.register(Document, ReadOnlyAdmin)
 class LetterSequenceAdmin(admin.ModelAdmin):
     list_display = ["faculty", "year", "last_number"]
     list_filter = ["faculty", "year"]
+
+
+# The background worker's deliveries (django-tasks), in our words and the Jalali calendar.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(JalaliDatesAdmin, DBTaskResultAdmin):
+    list_display = tuple(  # type: ignore[assignment]
+        "task" if n == "task_name" else n for n in DBTaskResultAdmin.list_display
+    )
+
+    @admin.display(description=_("task name"))
+    def task(self, obj: DBTaskResult) -> str:
+        return obj.task_name
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # "run after" is shown by display_run_after below (empty when not delayed).
+        return [n for n in super().get_readonly_fields(request, obj) if n != "run_after_jalali"]
+
+    @admin.display(description=_("traceback"))
+    def formatted_traceback(self, obj: DBTaskResult) -> str:
+        return DBTaskResultAdmin.formatted_traceback(self, obj)
+
+    @admin.display(description=_("run after"))
+    def display_run_after(self, obj: DBTaskResult) -> str:
+        shown = DBTaskResultAdmin.display_run_after(self, obj)
+        return shown if isinstance(shown, str) else self.run_after_jalali(obj)  # type: ignore[attr-defined]

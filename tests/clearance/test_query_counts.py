@@ -4,10 +4,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Office, Role
 from clearance import services
-from clearance.demo import form_values
+from clearance.demo import form_values, make_user
 from tests.conftest import expert_for, login, open_task, queries
-from tests.factories import ClearanceRequestFactory
+from tests.factories import ClearanceRequestFactory, ExpertFactory
 
 
 def submit_many(faculty, start: int, count: int) -> list:
@@ -66,3 +67,20 @@ def test_task_and_request_pages_do_not_grow_with_history(submitted, experts, fac
     assert queries(client, task_url) == few_task
     assert queries(student_client, request_url) == few_request
     assert few_task <= 25 and few_request <= 15
+
+
+@pytest.mark.parametrize(
+    "page", ["admin:accounts_user_changelist", "admin:accounts_role_changelist"]
+)
+def test_admin_users_and_roles_lists_do_not_grow_with_rows(db, faculty, page):
+    client = login(Client(), make_user("root", is_staff=True, is_superuser=True))
+    for n in range(3):
+        ExpertFactory(office="education", faculty=faculty, username=f"few{n}")
+    few = queries(client, reverse(page))
+    for n in range(12):
+        expert = ExpertFactory(office="nutrition", username=f"many{n}")
+        Role.objects.create(
+            user=expert, office=Office.objects.get(code="education"), faculty=faculty
+        )
+    assert queries(client, reverse(page)) == few
+    assert few <= 12
