@@ -25,7 +25,20 @@ CATALOG = Path(__file__).resolve().parents[2] / "locale" / "fa" / "LC_MESSAGES" 
 # The workflow engine's own pages are issue 10's; everything else must be Persian.
 SKIPPED_APPS = {"viewflow"}
 # Latin words that are names, not untranslated interface text.
-ALLOWED = {"CSV", "UTF", "Windows", "LDAP", "MED", "IP", "HTTP", "User", "Agent", "PDF", "login"}
+ALLOWED = {
+    "CSV",
+    "UTF",
+    "Windows",
+    "LDAP",
+    "MED",
+    "IP",
+    "HTTP",
+    "User",
+    "Agent",
+    "PDF",
+    "login",
+    "default",
+}
 
 
 class VisibleText(HTMLParser):
