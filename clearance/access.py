@@ -93,6 +93,12 @@ def queue_for_officer(user: User) -> QuerySet[Task]:
     )
 
 
+def next_task_for_officer(user: User, *, after: Task) -> Task | None:
+    """The task to open after deciding one: the oldest waiting at the same office, else any."""
+    waiting = queue_for_officer(user).exclude(pk=after.pk).order_by("created")
+    return waiting.filter(flow_task=after.flow_task).first() or waiting.first()
+
+
 def officer_offices(user: User) -> QuerySet[Office]:
     codes = {p.split(".")[2] for p in office_permissions(user)}
     return Office.objects.filter(code__in=codes)

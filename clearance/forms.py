@@ -275,6 +275,15 @@ class CommentForm(forms.Form):
 
 
 class StaffCommentForm(CommentForm):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The student sees your message on their request page and is notified; "
+            "tick “internal note” to write only to your colleagues."
+        ),
+    )
     internal = forms.BooleanField(
         label=_("Internal note (staff only)"),
         required=False,

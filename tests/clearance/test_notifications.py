@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from clearance import services
 from tests.conftest import expert_for, login, open_task
+from tests.factories import ExpertFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -57,9 +58,10 @@ def test_failed_action_queues_nothing(submitted, student, experts, faculty):
     student.save(update_fields=["email"])
     expert = expert_for(experts, "education", faculty)
     task = open_task(submitted)
+    services.task_claim(task=task, user=ExpertFactory(office="education", faculty=faculty))
 
-    with pytest.raises(services.ActionRefused):
-        services.request_return(task=task, user=expert, reason="بدون برداشتن کار")
+    with pytest.raises(services.ActionRefused):  # a colleague holds the task
+        services.request_return(task=task, user=expert, reason="کار همکار")
 
     assert not DBTaskResult.objects.exists()
     run_worker()
