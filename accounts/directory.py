@@ -118,7 +118,8 @@ def is_unavailable(request: HttpRequest | None) -> bool:
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
     """Give django-axes the normalised username, so case or digits cannot dodge the limit."""
     raw = (credentials or {}).get("username") or request.POST.get("username") or ""
-    return normalize_username(str(raw))
+    # No account has a longer name (User.username); axes stores at most 255 characters.
+    return normalize_username(str(raw))[:150]
 
 
 def attempt_not_counted(request: HttpRequest, credentials: dict[str, Any] | None) -> bool:

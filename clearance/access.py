@@ -120,15 +120,19 @@ def chain_steps(clearance_request: ClearanceRequest) -> list[tuple[Office, str]]
     """Every office of the flow for this request: done, now, skipped (a branch not taken) or
     ahead — read from the request's office tasks in one query."""
     states: dict[str, str] = {}
-    for node, status in Task.objects.filter(
-        process_id=clearance_request.process_id, flow_task_type="HUMAN"
-    ).values_list("flow_task", "status"):
+    steps = office_steps()
+    for node, status in (
+        Task.objects.filter(process_id=clearance_request.process_id, flow_task_type="HUMAN")
+        .order_by("created", "pk")
+        .values_list("flow_task", "status")
+    ):
+        if node.name == steps[0].name and states:
+            states = {}  # the chain restarted (the request moved to another faculty)
         if status == STATUS.DONE:
             states[node.name] = "done"
         elif status in OPEN_TASK_STATUSES:
             states.setdefault(node.name, "now")
     offices = Office.objects.in_bulk(field_name="code")
-    steps = office_steps()
     reached = [i for i, node in enumerate(steps) if node.name in states]
     last = max(reached, default=-1)
     chain = []

@@ -3,6 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
+# viewflow's own Process and Task pages could delete tasks and edit their status or
+# owner_permission, rewriting the history; requests, their timelines and the office
+# queues show all of it. Import them first so that they can be taken out.
+from viewflow.workflow import admin as workflow_admin
+
 from clearance.models import (
     City,
     ClearanceRequest,
@@ -19,6 +24,9 @@ from clearance.models import (
     RequestType,
 )
 from persian.jalali_admin import JalaliDatesAdmin
+
+admin.site.unregister(workflow_admin.Process)
+admin.site.unregister(workflow_admin.Task)
 
 
 class ReferenceAdmin(admin.ModelAdmin):

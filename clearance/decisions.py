@@ -19,7 +19,8 @@ from accounts.models import Office
 from clearance.exceptions import ActionRefused
 from clearance.letters import letter_number_allocate, letter_number_propose
 from clearance.models import ClearanceRequest
-from persian.fields import JalaliDateField, RialsField
+from persian.fields import JalaliDateField, PersianTextField, RialsField
+from persian.text import ascii_digits, normalize_text
 
 
 class Decision:
@@ -59,7 +60,7 @@ class DebtDecision(Decision):
                 initial=0,
                 help_text=_("The student's debt to this office in rials; 0 if none."),
             ),
-            "settlement": forms.CharField(
+            "settlement": PersianTextField(
                 label=_("How it was settled"),
                 required=False,
                 max_length=200,
@@ -148,7 +149,8 @@ class LetterDecision(Decision):
         self, *, clearance_request: ClearanceRequest, data: dict[str, Any]
     ) -> tuple[list[str], dict[str, Any]]:
         letter_date: dt.date = data.get("letter_date") or timezone.localdate()
-        number = (data.get("letter_number") or "").strip()
+        # One digit rule: a number typed in Persian digits is the same number.
+        number = normalize_text(ascii_digits(data.get("letter_number") or ""))
         if not number or number == data.get("letter_number_proposed"):
             number = letter_number_allocate(faculty=clearance_request.faculty, on=letter_date)
         elif ClearanceRequest.objects.filter(letter_number=number).exists():

@@ -23,17 +23,18 @@ from clearance.models import (
     RequestType,
 )
 from persian import validators
-from persian.fields import JalaliDateField
+from persian.fields import JalaliDateField, PersianTextField
 from persian.text import (
     local_digits,
-    normalize_letters,
     normalize_text,
 )
 
 ALLOWED_DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(forms.FileInput):
+    """Several files at once; a plain input, since an attachment is never "cleared"."""
+
     allow_multiple_selected = True
 
 
@@ -56,7 +57,9 @@ class DocumentsField(forms.FileField):
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = data if isinstance(data, list | tuple) else [data]
+        # Only real uploads: an empty input, or whatever else a crafted form posts, is none.
+        files = [upload for upload in files if isinstance(upload, UploadedFile)]
         if not files and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
         limit = settings.TASVIEH_MAX_UPLOAD_MB * 1024 * 1024
@@ -172,6 +175,14 @@ class ClearanceRequestForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.order_fields([*self.Meta.fields, "documents"])
+        if self.instance.pk is not None:
+            # The faculty's offices already hold the request: whatever is posted, it stays.
+            # Only the education office can move it (services.request_faculty_change).
+            self.fields["faculty"].disabled = True
+            self.fields["faculty"].help_text = _(
+                "Fixed once the request is submitted; if it is wrong, ask your faculty's "
+                "education office to move the request."
+            )
         active = {
             "request_type": RequestType.objects.filter(is_active=True),
             "marital_status": MaritalStatus.objects.filter(is_active=True),
@@ -262,16 +273,13 @@ class ClearanceRequestForm(forms.ModelForm):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
+    body = PersianTextField(
         label=_("Message"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Write to the office handling your request."),
     )
     documents = DocumentsField()
-
-    def clean_body(self) -> str:
-        return normalize_letters(self.cleaned_data["body"]).strip()
 
 
 class StaffCommentForm(CommentForm):
@@ -294,7 +302,7 @@ class StaffCommentForm(CommentForm):
 class ApproveForm(forms.Form):
     """The expert's note, and the fields of the office's decision (clearance.decisions)."""
 
-    note = forms.CharField(
+    note = PersianTextField(
         label=_("Note"),
         required=False,
         max_length=2000,
@@ -323,9 +331,42 @@ class ApproveForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(
+    reason = PersianTextField(
         label=_("Reason for return"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Tell the student exactly what to correct or attach."),
     )
+
+
+class FacultyChangeForm(forms.Form):
+    """The education office moves a request filed under the wrong faculty."""
+
+    faculty = forms.ModelChoiceField(
+        label=_("The right faculty"), queryset=Faculty.objects.filter(is_active=True)
+    )
+    field_of_study = forms.ModelChoiceField(
+        label=_("field of study"),
+        queryset=FieldOfStudy.objects.filter(is_active=True).select_related("degree"),
+        help_text=_("The same program at the right faculty."),
+    )
+    reason = PersianTextField(
+        label=_("Why it moves"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Shown on the timeline. The chain starts again at the new faculty's education office."
+        ),
+    )
+
+    def __init__(self, *args: Any, clearance_request: ClearanceRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: dict[str, Any] = self.fields
+        fields["faculty"].queryset = fields["faculty"].queryset.exclude(
+            pk=clearance_request.faculty_id
+        )
+        fields["field_of_study"].queryset = (
+            fields["field_of_study"]
+            .queryset.filter(degree_id=clearance_request.degree_id)
+            .exclude(faculty_id=clearance_request.faculty_id)
+        )

@@ -29,6 +29,7 @@ urlpatterns = [
     path("office/tasks/<int:pk>/approve/", office.task_approve, name="task_approve"),
     path("office/tasks/<int:pk>/return/", office.task_return, name="task_return"),
     path("office/tasks/<int:pk>/comment/", office.task_comment, name="task_comment"),
+    path("office/tasks/<int:pk>/faculty/", office.task_faculty_change, name="task_faculty_change"),
     path("reports/", office.reports, name="reports"),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,19 @@ from typing import Any
 from django import forms
 
 from persian import validators
-from persian.text import ascii_digits, format_jalali
+from persian.text import ascii_digits, format_jalali, normalize_letters
+
+
+class PersianTextField(forms.CharField):
+    """Free text with Persian letters (ی/ک, no tatweel), judged after that normalisation.
+
+    Text made only of tatweel or spaces is therefore empty: a required field says so,
+    instead of the action failing later.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        return normalize_letters(text).strip() if isinstance(text, str) else text
 
 
 class RialsField(forms.IntegerField):

@@ -1,19 +1,54 @@
 """Persian text helpers: digits, Arabic letters, Jalali dates."""
 
 import datetime as dt
+import re
+import unicodedata
 
 import jdatetime
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
-_TO_ASCII = str.maketrans(PERSIAN_DIGITS + ARABIC_DIGITS, "0123456789" * 2)
 _TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ە": "ه", "\u0640": None})
 
 
+class _DecimalDigits(dict[int, int]):
+    """A str.translate table: every decimal digit Unicode knows becomes its ASCII digit.
+
+    Persian, Arabic-Indic, full-width, Devanagari … all have a decimal value; superscripts,
+    circled and fraction digits have none and stay as typed (so ``[0-9]`` refuses them).
+    """
+
+    def __missing__(self, code: int) -> int:
+        value = unicodedata.decimal(chr(code), None)
+        self[code] = ord(str(value)) if value is not None else code
+        return self[code]
+
+
+_TO_ASCII = _DecimalDigits()
+_NUMBER = re.compile(r"[0-9]+")
+_JALALI = re.compile(r"[0-9]{1,4}/[0-9]{1,2}/[0-9]{1,2}")
+
+
 def ascii_digits(value: str) -> str:
-    """Turn Persian and Arabic-Indic digits into ASCII digits."""
+    """Turn the decimal digits of any script (Persian, Arabic, full-width …) into ASCII.
+
+    The one digit rule of the portal: every field, filter and search reads digits through
+    here, then accepts only ``[0-9]`` — never ``str.isdigit`` or ``\\d``, which let
+    superscripts and other scripts through.
+    """
     return value.translate(_TO_ASCII)
+
+
+def parse_int(value: object, *, max_digits: int = 18) -> int | None:
+    """A whole number typed in any digits, or None when it is not one (or too long).
+
+    ``max_digits`` keeps it inside a PostgreSQL bigint; guard every ``int()`` of input.
+    """
+    text = ascii_digits(str(value)).strip()
+    if len(text) > max_digits or not _NUMBER.fullmatch(text):
+        return None
+    return int(text)
 
 
 def persian_digits(value: object) -> str:
@@ -41,11 +76,13 @@ def normalize_text(value: str) -> str:
 def parse_jalali(value: str) -> dt.date:
     """Read a Jalali date typed as 1380/05/12 (any digits, / or - separators)."""
     text = ascii_digits(value).strip().replace("-", "/")
-    parts = text.split("/")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if not _JALALI.fullmatch(text):
         raise ValueError(value)
-    year, month, day = (int(p) for p in parts)
-    return jdatetime.date(year, month, day).togregorian()
+    year, month, day = (int(p) for p in text.split("/"))
+    try:
+        return jdatetime.date(year, month, day).togregorian()
+    except (OverflowError, ValueError) as exc:  # 1403/12/31, year 9999 …
+        raise ValueError(value) from exc
 
 
 def format_jalali(value: dt.date | dt.datetime | None, with_time: bool = False) -> str:

@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from persian.text import ascii_digits, local_digits, normalize_text, parse_jalali
 
-_PERSIAN_NAME = re.compile(r"^[\u0600-\u06FF\u200c\s]+$")
+# Persian letters (no digits of any script: a name never holds one), ZWNJ and spaces.
+_PERSIAN_NAME = re.compile(r"^[\u0600-\u065F\u066E-\u06EF\u06FA-\u06FF\u200c\s]+$")
+_MOBILE = re.compile(r"09[0-9]{9}")
+_LANDLINE = re.compile(r"0[1-8][0-9]{9}")
 
 
 def national_code_check_digit(body: str) -> str:
@@ -26,12 +29,38 @@ def national_code_is_valid(code: str) -> bool:
 
 def clean_national_code(value: str) -> str:
     code = ascii_digits(value).strip().replace("-", "").replace(" ", "")
-    if not national_code_is_valid(code):
+    validate_national_code(code)
+    return code
+
+
+# --- the stored value, checked by the model fields themselves ----------------------------
+
+
+def validate_national_code(value: str) -> None:
+    """A stored national code: ten ASCII digits with a matching check digit."""
+    if not national_code_is_valid(value):
         raise ValidationError(
             _("Enter a valid 10-digit national code; the check digit does not match."),
             code="national_code",
         )
-    return code
+
+
+def validate_mobile(value: str) -> None:
+    """A stored mobile number: 09 and nine more ASCII digits."""
+    if not _MOBILE.fullmatch(value):
+        raise ValidationError(
+            _("Enter a mobile number like 09121234567 (11 digits starting with 09)."),
+            code="mobile",
+        )
+
+
+def validate_landline(value: str) -> None:
+    """A stored landline: the area code and number, eleven ASCII digits."""
+    if not _LANDLINE.fullmatch(value):
+        raise ValidationError(
+            _("Enter the landline with its area code, 11 digits, like 02188776655."),
+            code="landline",
+        )
 
 
 def _dial_digits(value: str) -> str:
@@ -49,27 +78,19 @@ def clean_mobile(value: str) -> str:
         number = "0" + number[2:]
     elif number.startswith("9") and len(number) == 10:
         number = "0" + number
-    if not re.fullmatch(r"09[0-9]{9}", number):
-        raise ValidationError(
-            _("Enter a mobile number like 09121234567 (11 digits starting with 09)."),
-            code="mobile",
-        )
+    validate_mobile(number)
     return number
 
 
 def clean_landline(value: str) -> str:
     number = _dial_digits(value)
-    if not re.fullmatch(r"0[1-8][0-9]{9}", number):
-        raise ValidationError(
-            _("Enter the landline with its area code, 11 digits, like 02188776655."),
-            code="landline",
-        )
+    validate_landline(number)
     return number
 
 
 def clean_digits(value: str, *, min_length: int, max_length: int) -> str:
     digits = ascii_digits(value).strip()
-    if not digits.isdigit() or not (min_length <= len(digits) <= max_length):
+    if not re.fullmatch(f"[0-9]{{{min_length},{max_length}}}", digits):
         raise ValidationError(
             _("Enter %(min)s to %(max)s digits.")
             % {"min": local_digits(min_length), "max": local_digits(max_length)},

@@ -19,9 +19,32 @@ from clearance.models.reference import (
     MaritalStatus,
     RequestType,
 )
+from persian.validators import validate_landline, validate_mobile, validate_national_code
 
 
-class ClearanceRequest(models.Model):
+class Undeletable(models.Model):
+    """Nothing of a request's record is ever deleted, by anyone: not one row, not in bulk."""
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError(f"{type(self).__name__} records are never deleted.")
+
+
+class UndeletableQuerySet(models.QuerySet):
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise ValueError(f"{self.model.__name__} records are never deleted.")
+
+
+class ImmutableQuerySet(UndeletableQuerySet):
+    """What was said or decided stays as it was, also through ``QuerySet.update``."""
+
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError(f"{self.model.__name__} records are immutable.")
+
+
+class ClearanceRequest(Undeletable):
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", _("in progress")
         RETURNED = "returned", _("returned to the student")
@@ -47,7 +70,9 @@ class ClearanceRequest(models.Model):
     # The 17 fields of the form, in the order of the original guide.
     full_name = models.CharField(_("full name"), max_length=120)
     student_number = models.CharField(_("student number"), max_length=20)
-    national_code = models.CharField(_("national code"), max_length=10)
+    national_code = models.CharField(
+        _("national code"), max_length=10, validators=[validate_national_code]
+    )
     father_name = models.CharField(_("father's name"), max_length=80)
     card_status = models.CharField(
         _("student card returned"), max_length=20, choices=CardStatus.choices
@@ -65,8 +90,8 @@ class ClearanceRequest(models.Model):
         EducationStatus, on_delete=models.PROTECT, verbose_name=_("education status")
     )
     faculty = models.ForeignKey(Faculty, on_delete=models.PROTECT, verbose_name=_("faculty"))
-    landline = models.CharField(_("landline"), max_length=11)
-    mobile = models.CharField(_("mobile"), max_length=11)
+    landline = models.CharField(_("landline"), max_length=11, validators=[validate_landline])
+    mobile = models.CharField(_("mobile"), max_length=11, validators=[validate_mobile])
     field_of_study = models.ForeignKey(
         FieldOfStudy, on_delete=models.PROTECT, verbose_name=_("field of study")
     )
@@ -111,6 +136,8 @@ class ClearanceRequest(models.Model):
     updated = models.DateTimeField(_("updated"), auto_now=True)
     closed = models.DateTimeField(_("closed"), null=True, blank=True)
 
+    objects = UndeletableQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created"]
         verbose_name = _("clearance request")
@@ -127,6 +154,23 @@ class ClearanceRequest(models.Model):
                 name="one_open_request_per_national_code",
             ),
             models.UniqueConstraint(fields=["letter_number"], name="letter_number_unique"),
+            # A certificate exists exactly for a cleared request, and a closed request
+            # (cleared or cancelled) says when it closed.
+            models.CheckConstraint(
+                condition=Q(status="cleared", certificate_code__isnull=False)
+                | (~Q(status="cleared") & Q(certificate_code__isnull=True)),
+                name="certificate_code_iff_cleared",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["in_progress", "returned"], closed__isnull=True)
+                | (Q(status__in=["cleared", "cancelled"]) & Q(closed__isnull=False)),
+                name="closed_iff_cleared_or_cancelled",
+            ),
+            # The secretariat dates the letter it numbers; a date alone means nothing.
+            models.CheckConstraint(
+                condition=Q(letter_date__isnull=True) | Q(letter_number__isnull=False),
+                name="letter_date_needs_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,7 +187,7 @@ def refuse_update(record: models.Model) -> None:
         raise ValueError(f"{type(record).__name__} records are immutable.")
 
 
-class Event(models.Model):
+class Event(Undeletable):
     """One immutable line of a request's history: who did what, when and from where."""
 
     class Kind(models.TextChoices):
@@ -155,6 +199,7 @@ class Event(models.Model):
         RESUBMITTED = "resubmitted", _("resubmitted")
         CANCELLED = "cancelled", _("cancelled")
         CLEARED = "cleared", _("cleared")
+        MOVED = "moved", _("moved to another faculty")
 
     request = models.ForeignKey(
         ClearanceRequest,
@@ -185,10 +230,19 @@ class Event(models.Model):
     )
     created = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
+    objects = ImmutableQuerySet.as_manager()
+
     class Meta:
         ordering = ["created", "pk"]
         verbose_name = _("history event")
         verbose_name_plural = _("history events")
+        constraints = [
+            # A debt is what the student owes: never negative.
+            models.CheckConstraint(
+                condition=Q(debt_rials__isnull=True) | Q(debt_rials__gte=0),
+                name="event_debt_not_negative",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.request_id}"
@@ -198,7 +252,7 @@ class Event(models.Model):
         super().save(*args, **kwargs)
 
 
-class Comment(models.Model):
+class Comment(Undeletable):
     request = models.ForeignKey(
         ClearanceRequest,
         on_delete=models.PROTECT,
@@ -225,6 +279,8 @@ class Comment(models.Model):
     )
     created = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
+    objects = ImmutableQuerySet.as_manager()
+
     class Meta:
         ordering = ["created", "pk"]
         verbose_name = _("comment")
@@ -244,7 +300,7 @@ def document_path(instance: "Document", filename: str) -> str:
     return f"documents/{instance.request_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class Document(models.Model):
+class Document(Undeletable):
     request = models.ForeignKey(
         ClearanceRequest,
         on_delete=models.PROTECT,
@@ -267,6 +323,8 @@ class Document(models.Model):
     content_type = models.CharField(_("content type"), max_length=60)
     size = models.PositiveIntegerField(_("size (bytes)"))
     created = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         ordering = ["created", "pk"]

@@ -7,6 +7,7 @@ history event in the same transaction, so a failed action changes nothing.
 from clearance.access import OPEN_TASK_STATUSES, office_of
 from clearance.exceptions import ActionRefused
 from clearance.letters import letter_number_format, letter_number_propose
+from clearance.services.faculty import request_faculty_change
 from clearance.services.requests import (
     comment_post,
     request_cancel,
@@ -30,6 +31,7 @@ __all__ = [
     "letter_number_propose",
     "office_of",
     "request_cancel",
+    "request_faculty_change",
     "request_resubmit",
     "request_return",
     "request_submit",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from accounts.models import Office, User
 from clearance.access import OPEN_TASK_STATUSES, office_of
@@ -66,13 +67,18 @@ def locked_task(task: Task) -> Iterator[Task]:
 def refuse_unless_workable(task: Task, user: User, *, need_owner: bool) -> ClearanceRequest:
     """The task's request, if this user may act on the task now; else say why not."""
     clearance_request: ClearanceRequest = task.process.clearance_request
+    # The most telling reason first: a cancelled request explains a cancelled task.
+    if clearance_request.status == ClearanceRequest.Status.CANCELLED:
+        raise ActionRefused(_("The student cancelled this request; nothing was changed."))
+    if task.status == STATUS.CANCELED:
+        raise ActionRefused(
+            _("This step was cancelled (the request was moved on); nothing was changed.")
+        )
     if task.status not in OPEN_TASK_STATUSES:
         who = task.owner.get_full_name() or task.owner.username if task.owner else "-"
         raise ActionRefused(
             _("This step was already completed by %(who)s; nothing was changed.") % {"who": who}
         )
-    if clearance_request.status == ClearanceRequest.Status.CANCELLED:
-        raise ActionRefused(_("The student cancelled this request."))
     if need_owner and task.owner_id != user.pk:
         if task.owner_id is None:
             raise ActionRefused(_("Claim the task before acting on it."))
@@ -85,6 +91,17 @@ def refuse_unless_workable(task: Task, user: User, *, need_owner: bool) -> Clear
             _("The request is with the student for corrections; wait for the resubmission.")
         )
     return clearance_request
+
+
+def refuse_own_request(clearance_request: ClearanceRequest, user: User) -> None:
+    """No one decides their own request: it stays in the queue for a colleague."""
+    if clearance_request.student_id == user.pk:
+        raise ActionRefused(
+            _(
+                "This is your own request: you cannot claim or decide it. It stays in the "
+                "office queue for a colleague."
+            )
+        )
 
 
 def waited_seconds(task: Task) -> int:

@@ -16,6 +16,7 @@ from clearance.flows import ClearanceFlow
 from clearance.models import ClearanceRequest, Comment, Event
 from clearance.notifications import notify_student
 from clearance.services.common import activation_of, attach_documents, process_lock
+from clearance.services.identity import refuse_taken_identity
 
 
 @transaction.atomic
@@ -27,13 +28,14 @@ def request_submit(
     ip: str | None = None,
 ) -> ClearanceRequest:
     """File a new request and hand it to the faculty's education office."""
+    refuse_taken_identity(student=student, data=data)
     try:
         with transaction.atomic():
             clearance_request = ClearanceRequest.objects.create(student=student, **data)
     except IntegrityError as exc:
-        raise ActionRefused(
-            _("You already have an open clearance request; follow it or cancel it first.")
-        ) from exc
+        # A request filed at the same moment: say which one is in the way.
+        refuse_taken_identity(student=student, data=data)
+        raise ActionRefused(_("The request could not be saved; please try again.")) from exc
     attach_documents(clearance_request=clearance_request, uploads=documents, by=student)
     Event.objects.create(
         request=clearance_request, kind=Event.Kind.SUBMITTED, actor=student, ip_address=ip
@@ -59,6 +61,14 @@ def request_resubmit(
             raise ActionRefused(_("This is not your request."))
         if clearance_request.status != ClearanceRequest.Status.RETURNED:
             raise ActionRefused(_("Only a returned request can be resubmitted."))
+        if "faculty" in data and data["faculty"] != clearance_request.faculty:
+            raise ActionRefused(
+                _(
+                    "The faculty of a submitted request is fixed; if it is wrong, ask your "
+                    "faculty's education office to move the request."
+                )
+            )
+        refuse_taken_identity(student=student, data=data, request_pk=clearance_request.pk)
         changed = [
             name for name, value in data.items() if getattr(clearance_request, name) != value
         ]
@@ -69,14 +79,12 @@ def request_resubmit(
             with transaction.atomic():
                 clearance_request.save(update_fields=[*changed, "status", "updated"])
         except IntegrityError as exc:
-            raise ActionRefused(_("Another open request already uses this national code.")) from exc
+            refuse_taken_identity(student=student, data=data, request_pk=clearance_request.pk)
+            raise ActionRefused(_("The request could not be saved; please try again.")) from exc
         attach_documents(clearance_request=clearance_request, uploads=documents, by=student)
         task = open_task(clearance_request)
         assert task is not None
         activation = activation_of(task)
-        # The faculty may have been corrected: re-derive who may act on the task.
-        task.owner_permission = task.flow_task.calc_owner_permission(activation)
-        task.save(update_fields=["owner_permission"])
         if task.status == STATUS.ASSIGNED:
             activation.unassign()
         Event.objects.create(
@@ -129,6 +137,8 @@ def comment_post(
     body = body.strip()
     if not body:
         raise ActionRefused(_("Write a message first."))
+    if not clearance_request.is_open:
+        raise ActionRefused(_("This request is closed; it takes no new messages or documents."))
     if clearance_request.student_id == author.pk and (internal or office):
         raise ActionRefused(_("Students cannot write internal notes."))
     comment = Comment.objects.create(

@@ -17,6 +17,7 @@ from clearance.notifications import notify_student
 from clearance.services.common import (
     activation_of,
     locked_task,
+    refuse_own_request,
     refuse_unless_workable,
     task_event,
     waited_seconds,
@@ -28,6 +29,7 @@ def task_claim(*, task: Task, user: User, ip: str | None = None) -> Task:
     """Take an office task so that only this expert works on it."""
     with locked_task(task) as task:
         clearance_request = refuse_unless_workable(task, user, need_owner=False)
+        refuse_own_request(clearance_request, user)
         if task.owner_id == user.pk:
             return task
         if task.owner_id is not None:
@@ -56,6 +58,7 @@ def _workable_by(task: Task, user: User, *, ip: str | None) -> ClearanceRequest:
     experts acting on one free task at once, the second finds it taken or done.
     """
     clearance_request = refuse_unless_workable(task, user, need_owner=False)
+    refuse_own_request(clearance_request, user)
     if task.owner_id is None:
         _claim(task, clearance_request, user=user, ip=ip)
     return refuse_unless_workable(task, user, need_owner=True)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from clearance.settings.env import env_bool, env_int, env_list, env_secret, env_str
@@ -163,11 +164,25 @@ TASVIEH_PASSWORD_RESET_URL = env_str("TASVIEH_PASSWORD_RESET_URL", "https://acco
 TASVIEH_UNIVERSITY_NAME = env_str("TASVIEH_UNIVERSITY_NAME", "")
 TASVIEH_QUEUE_PAGE_SIZE = env_int("TASVIEH_QUEUE_PAGE_SIZE", 25)
 
-# Throttle repeated failed sign-ins per username and address (django-axes).
+# Throttle failed sign-ins (django-axes): per username and address, per address across
+# usernames (password spraying), per username across addresses; each with its own limit
+# (accounts.throttle).
 AXES_ENABLED = env_bool("TASVIEH_AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("TASVIEH_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("TASVIEH_LOGIN_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+TASVIEH_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("TASVIEH_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+TASVIEH_LOGIN_USERNAME_FAILURE_LIMIT = env_int("TASVIEH_LOGIN_USERNAME_FAILURE_LIMIT", 10)
+if (
+    min(
+        AXES_FAILURE_LIMIT,
+        TASVIEH_LOGIN_ADDRESS_FAILURE_LIMIT,
+        TASVIEH_LOGIN_USERNAME_FAILURE_LIMIT,
+    )
+    < 1
+):
+    raise ImproperlyConfigured("TASVIEH_LOGIN_*FAILURE_LIMIT must be at least 1")
+AXES_HANDLER = "accounts.throttle.SignInThrottle"
 # Count "Ali", "ALI" and "EXAMPLE\ali" as one username, whichever form posted them.
 AXES_USERNAME_CALLABLE = "accounts.directory.axes_username"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"

@@ -25,11 +25,13 @@ from clearance.exports import tasks_csv
 from clearance.filters import TaskFilter
 from clearance.forms import (
     ApproveForm,
+    FacultyChangeForm,
     ReturnForm,
     StaffCommentForm,
 )
 from clearance.models import ClearanceRequest, RequestType
 from clearance.network import client_ip
+from clearance.services.faculty import may_change_faculty
 from clearance.views.common import (
     current_user,
     officer,
@@ -37,7 +39,7 @@ from clearance.views.common import (
     posted_note,
     request_detail_context,
 )
-from persian.text import local_digits
+from persian.text import local_digits, parse_int
 
 
 @login_required
@@ -124,7 +126,7 @@ def office_handled(request: HttpRequest) -> HttpResponseBase:
 @require_POST
 def tasks_bulk_approve(request: HttpRequest) -> HttpResponse:
     user = officer(request)
-    ids = [int(pk) for pk in request.POST.getlist("task") if pk.isdigit()]
+    ids = [pk for pk in map(parse_int, request.POST.getlist("task")) if pk is not None]
     back = request.POST.get("next") or reverse("office_queue")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("office_queue")
@@ -179,6 +181,10 @@ def _render_task(
         ),
         "return_form": forms.get("return") or ReturnForm(),
         "comment_form": forms.get("comment") or StaffCommentForm(),
+        "faculty_form": forms.get("faculty")
+        or FacultyChangeForm(clearance_request=clearance_request),
+        "can_move": may_change_faculty(clearance_request, user),
+        "own_request": clearance_request.student_id == user.pk,
         "is_owner": task.owner_id == user.pk,
         # Approving or returning a free task claims it (services.tasks._workable_by).
         "can_decide": task.owner_id in (None, user.pk),
@@ -291,3 +297,30 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
         else _("Your message was sent to the student."),
     )
     return redirect(reverse("task_detail", args=[pk]) + "#comments")
+
+
+@login_required
+@require_POST
+def task_faculty_change(request: HttpRequest, pk: int) -> HttpResponse:
+    user, task = _task_action(request, pk)
+    clearance_request = ClearanceRequest.objects.select_related("faculty").get(
+        process_id=task.process_id
+    )
+    form = FacultyChangeForm(request.POST, clearance_request=clearance_request)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        return _render_task(request, task, user, forms={"faculty": form}, status=400)
+    perform(
+        request,
+        lambda: services.request_faculty_change(
+            clearance_request=clearance_request,
+            user=user,
+            faculty=form.cleaned_data["faculty"],
+            field_of_study=form.cleaned_data["field_of_study"],
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
+        ),
+        _("The request moved to %(faculty)s; its education office has it now.")
+        % {"faculty": form.cleaned_data["faculty"]},
+    )
+    return redirect("task_detail", pk=pk)

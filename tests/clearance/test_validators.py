@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from clearance.demo import make_national_code
 from persian import validators
-from persian.text import ascii_digits, normalize_text, parse_jalali
+from persian.text import ascii_digits, normalize_text, parse_int, parse_jalali
 
 
 @pytest.mark.parametrize(
@@ -76,13 +76,39 @@ def test_text_normalisation():
 
 @pytest.mark.parametrize(
     "typed",
-    ["００８４５７５９４８", "¹²³⁴⁵⁶⁷⁸⁹⁰", "٠٠٨٤٥٧٥٩٤٨".replace("٠", "߀")],
+    ["００８４５７５９４８", "٠٠٨٤٥٧٥٩٤٨".replace("٠", "߀"), "००८४५७५९४८", "۰۰۸۴۵۷۵۹۴۸"],
 )
-def test_digits_of_other_scripts_are_refused_not_stored_as_typed(typed):
+def test_decimal_digits_of_every_script_are_stored_as_ascii(typed):
+    # One digit rule: the same person's code is one value, whatever keyboard typed it.
+    assert validators.clean_national_code(typed) == "0084575948"
+    assert validators.clean_mobile("０９１２١٢٣४५६७") == "09121234567"
+    assert validators.clean_digits(typed, min_length=5, max_length=12) == "0084575948"
+
+
+@pytest.mark.parametrize("typed", ["¹²³⁴⁵⁶⁷⁸⁹⁰", "⓪⓪⑧④⑤⑦⑤⑨④⑧", "00845759４8²", "½"])
+def test_digits_without_a_decimal_value_are_refused_not_stored_as_typed(typed):
     with pytest.raises(ValidationError):
         validators.clean_national_code(typed)
     with pytest.raises(ValidationError):
-        validators.clean_mobile("０９１２１２３４５６７")
+        validators.clean_digits(typed, min_length=1, max_length=12)
+    with pytest.raises(ValidationError):
+        validators.clean_mobile("09" + typed)
+    assert parse_int(typed) is None
+
+
+def test_a_name_holds_no_digit_of_any_script():
+    for name in ("علی ۲", "علی ٢", "علی 2", "علی ²"):
+        with pytest.raises(ValidationError):
+            validators.clean_persian_name(name)
+    assert validators.clean_persian_name("علي‌رضا") == "علی‌رضا"
+
+
+def test_a_jalali_date_of_odd_digits_or_out_of_range_is_refused_not_a_crash():
+    assert validators.clean_jalali_date("۱۳۸۰/۰۵/۱۲") == dt.date(2001, 8, 3)
+    assert validators.clean_jalali_date("１３８０-０５-１２") == dt.date(2001, 8, 3)
+    for typed in ("¹³⁸⁰/05/12", "9999/12/31", "1380/13/01", "1380/05/12/1", "1" * 5000):
+        with pytest.raises(ValidationError):
+            validators.clean_jalali_date(typed)
 
 
 def test_one_check_digit_rule_validates_and_generates():
