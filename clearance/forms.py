@@ -283,20 +283,19 @@ class CommentForm(forms.Form):
 
 
 class StaffCommentForm(CommentForm):
-    body = forms.CharField(
-        label=_("Message"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "The student sees your message on their request page and is notified; "
-            "tick “internal note” to write only to your colleagues."
-        ),
-    )
     internal = forms.BooleanField(
         label=_("Internal note (staff only)"),
         required=False,
         help_text=_("Internal notes are never shown to the student."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Said to the expert, not to the student.
+        self.fields["body"].help_text = _(
+            "The student sees your message on their request page and is notified; "
+            "tick “internal note” to write only to your colleagues."
+        )
 
 
 class ApproveForm(forms.Form):
