@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import roles
+from accounts.admin_widgets import SafeAutocomplete
 from accounts.forms import AdminPasswordForm, RoleGrantForm
 from accounts.models import Faculty, Office, Role, User
 from persian.jalali_admin import JalaliDatesAdmin
+from persian.search import NormalizedSearch
 from persian.templatetags.persian import jdatetime
 from persian.text import local_digits
 
@@ -30,7 +32,7 @@ admin.site.site_title = gettext_lazy("Tasvieh")
 admin.site.index_title = gettext_lazy("Clearance portal settings")
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(SafeAutocomplete, admin.TabularInline):
     model = Role
     extra = 1
     autocomplete_fields = ["office", "faculty"]
@@ -49,7 +51,7 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(JalaliDatesAdmin, BaseUserAdmin):
+class UserAdmin(NormalizedSearch, JalaliDatesAdmin, BaseUserAdmin):
     inlines = [RoleInline]
     list_display = ["username", "first_name", "last_name", "roles_shown", "is_staff"]
     list_filter = ["roles__office", "roles__faculty", "is_staff", "is_superuser", "is_active"]
@@ -88,14 +90,14 @@ class UserAdmin(JalaliDatesAdmin, BaseUserAdmin):
 
 
 @admin.register(Faculty)
-class FacultyAdmin(admin.ModelAdmin):
+class FacultyAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "code", "letter_prefix", "letter_format", "is_active"]
     list_editable = ["is_active"]
     search_fields = ["name", "name_en", "code"]
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["order", "name", "code", "scope", "records_debt"]
     list_display_links = ["name"]
     list_editable = ["records_debt"]
@@ -111,7 +113,7 @@ class OfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(JalaliDatesAdmin):
+class RoleAdmin(SafeAutocomplete, NormalizedSearch, JalaliDatesAdmin):
     list_display = ["user", "office", "faculty", "source", "created"]
     list_filter = ["office", "faculty", "source"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]

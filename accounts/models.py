@@ -1,10 +1,14 @@
 """Users, faculties, offices and the office roles that scope who acts on which request."""
 
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from persian.text import ascii_digits
 
 
 def localized(name: str, name_en: str) -> str:
@@ -25,6 +29,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        # One digit rule: a number typed in the admin in Persian digits is stored in ASCII.
+        self.student_number = ascii_digits(self.student_number or "").strip()
+        if self.student_number and not re.fullmatch(r"[0-9]{5,12}", self.student_number):
+            raise ValidationError({"student_number": _("A student number is 5 to 12 digits.")})
 
 
 class Faculty(models.Model):
@@ -59,7 +70,7 @@ class Faculty(models.Model):
     def clean(self) -> None:
         try:
             self.letter_format.format(year=1405, prefix="X", number=1)
-        except (KeyError, IndexError, ValueError) as exc:
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
             raise ValidationError(
                 {"letter_format": _("The format may only use {year}, {prefix} and {number}.")}
             ) from exc

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import XLSX
 
 # viewflow's own Process and Task pages could delete tasks and edit their status or
 # owner_permission, rewriting the history; requests, their timelines and the office
 # queues show all of it. Import them first so that they can be taken out.
 from viewflow.workflow import admin as workflow_admin
 
+from accounts.admin_widgets import SafeAutocomplete
 from clearance.models import (
     City,
     ClearanceRequest,
@@ -22,14 +25,17 @@ from clearance.models import (
     MaritalStatus,
     Province,
     RequestType,
+    StudentRecord,
 )
+from clearance.registry import RegistryCSV, StudentRecordResource
 from persian.jalali_admin import JalaliDatesAdmin
+from persian.search import NormalizedSearch
 
 admin.site.unregister(workflow_admin.Process)
 admin.site.unregister(workflow_admin.Task)
 
 
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "order", "is_active"]
     list_editable = ["order", "is_active"]
     search_fields = ["name", "name_en", "code"]
@@ -45,14 +51,14 @@ class CityInline(admin.TabularInline):
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "name_en"]
     search_fields = ["name", "name_en"]
     inlines = [CityInline]
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "province", "is_active"]
     list_filter = ["province"]
     search_fields = ["name", "name_en", "province__name"]
@@ -60,7 +66,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(FieldOfStudy)
-class FieldOfStudyAdmin(admin.ModelAdmin):
+class FieldOfStudyAdmin(NormalizedSearch, admin.ModelAdmin):
     list_display = ["name", "faculty", "degree", "is_active"]
     list_filter = ["faculty", "degree", "is_active"]
     search_fields = ["name", "name_en"]
@@ -92,7 +98,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(ClearanceRequest)
-class ClearanceRequestAdmin(ReadOnlyAdmin):
+class ClearanceRequestAdmin(NormalizedSearch, ReadOnlyAdmin):
     list_display = [
         "number",
         "full_name",
@@ -128,6 +134,20 @@ admin.site.register(Document, ReadOnlyAdmin)
 class LetterSequenceAdmin(admin.ModelAdmin):
     list_display = ["faculty", "year", "last_number"]
     list_filter = ["faculty", "year"]
+
+
+@admin.register(StudentRecord)
+class StudentRecordAdmin(SafeAutocomplete, NormalizedSearch, ImportMixin, JalaliDatesAdmin):
+    """The education system's export, imported with a preview and an error per row."""
+
+    resource_classes = [StudentRecordResource]
+    import_formats = [RegistryCSV, XLSX]
+    list_display = ["student_number", "national_code", "first_name", "last_name", "faculty"]
+    list_filter = ["faculty", "degree"]
+    search_fields = ["student_number", "national_code", "first_name", "last_name"]
+    list_select_related = ["faculty"]
+    autocomplete_fields = ["field_of_study"]
+    readonly_fields = ["imported"]
 
 
 # The background worker's deliveries (django-tasks), in our words and the Jalali calendar.

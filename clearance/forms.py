@@ -21,7 +21,9 @@ from clearance.models import (
     Gender,
     MaritalStatus,
     RequestType,
+    StudentRecord,
 )
+from clearance.registry import registry_values
 from persian import validators
 from persian.fields import JalaliDateField, PersianTextField
 from persian.text import (
@@ -172,7 +174,7 @@ class ClearanceRequestForm(forms.ModelForm):
             "card_status": forms.RadioSelect,
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, registry: StudentRecord | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.order_fields([*self.Meta.fields, "documents"])
         if self.instance.pk is not None:
@@ -206,6 +208,8 @@ class ClearanceRequestForm(forms.ModelForm):
         fields["place_of_issue"].widget.attrs["aria-label"] = fields["place_of_issue"].label
         # Typed input may carry spaces, dashes or +98 before it is normalised; the clean_*
         # methods below bring it to its stored length, so the raw length is not limited here.
+        if registry is not None:
+            self.fix_identity(registry)
         for name, typed in (
             ("national_code", 14),
             ("landline", 20),
@@ -217,26 +221,47 @@ class ClearanceRequestForm(forms.ModelForm):
             fields[name].validators = []
             fields[name].widget.attrs["maxlength"] = typed
 
+    def fix_identity(self, record: StudentRecord) -> None:
+        """Fill the form from the registry; what it says of the student cannot be changed.
+
+        A disabled field ignores whatever is posted for it (and the service overrides the
+        same fields again from the registry).
+        """
+        for name, value in registry_values(record).items():
+            if name == "faculty" and self.instance.pk is not None:
+                continue  # fixed at submission; only the education office moves it
+            self.initial[name] = value
+            self.fields[name].disabled = True
+            self.fields[name].help_text = _("From the university's student registry.")
+        for name in ("gender", "degree", "field_of_study"):
+            if getattr(record, name) is not None and not self.initial.get(name):
+                self.initial[name] = getattr(record, name)
+
+    def _unless_fixed(self, name: str, clean: Any) -> Any:
+        value = self.cleaned_data[name]
+        return value if self.fields[name].disabled else clean(value)
+
     def request_values(self) -> dict[str, Any]:
         """The cleaned values that belong on the request itself (documents are stored apart)."""
         return {k: v for k, v in self.cleaned_data.items() if k != "documents"}
 
     def clean_birth_date(self) -> Any:
-        return validators.check_birth_date(self.cleaned_data["birth_date"])
+        return self._unless_fixed("birth_date", validators.check_birth_date)
 
     def clean_full_name(self) -> str:
-        return validators.clean_persian_name(self.cleaned_data["full_name"])
+        return self._unless_fixed("full_name", validators.clean_persian_name)
 
     def clean_father_name(self) -> str:
-        return validators.clean_persian_name(self.cleaned_data["father_name"])
+        return self._unless_fixed("father_name", validators.clean_persian_name)
 
     def clean_student_number(self) -> str:
-        return validators.clean_digits(
-            self.cleaned_data["student_number"], min_length=5, max_length=12
+        return self._unless_fixed(
+            "student_number",
+            lambda typed: validators.clean_digits(typed, min_length=5, max_length=12),
         )
 
     def clean_national_code(self) -> str:
-        return validators.clean_national_code(self.cleaned_data["national_code"])
+        return self._unless_fixed("national_code", validators.clean_national_code)
 
     def clean_birth_certificate_number(self) -> str:
         return validators.clean_digits(

@@ -1,5 +1,6 @@
 """Form fields for Persian input: amounts and Jalali dates typed in any digits."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -42,6 +43,8 @@ class JalaliDateField(forms.Field):
         return value
 
     def to_python(self, value: Any) -> Any:
+        if isinstance(value, dt.date):  # a read-only field's initial value
+            return value
         text = str(value or "").strip()
         if not text:
             return None

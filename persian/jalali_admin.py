@@ -5,12 +5,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import jdatetime
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from persian.fields import JalaliDateField
 from persian.templatetags.persian import jdate
 from persian.templatetags.persian import jdatetime as jdatetime_filter
 
@@ -76,10 +78,16 @@ class JalaliDatesAdmin(admin.ModelAdmin):
 
     A date field ``created`` is shown through a read-only ``created_jalali`` column wherever
     the admin would show the field read-only (list columns, read-only fields, view-only
-    pages); date filters and date_hierarchy become Jalali month/year filters.
+    pages); date filters and date_hierarchy become Jalali month/year filters; an editable
+    date is typed as a Jalali date.
     """
 
     date_hierarchy = None
+    # An editable date is typed in the Jalali calendar, in any digits (a DateTimeField keeps
+    # Django's default: it comes first in its own class hierarchy).
+    formfield_overrides = {
+        models.DateField: {"form_class": JalaliDateField, "widget": forms.TextInput},
+    }
 
     def __init__(self, model: type[models.Model], admin_site: admin.AdminSite) -> None:
         super().__init__(model, admin_site)

@@ -141,6 +141,8 @@ ADMIN_PAGES = [
     "admin:accounts_faculty_changelist",
     "admin:clearance_fieldofstudy_changelist",
     "admin:clearance_city_changelist",
+    "admin:clearance_studentrecord_changelist",
+    "admin:clearance_studentrecord_import",
 ]
 
 
@@ -224,3 +226,58 @@ def test_a_sign_in_with_a_very_long_username_is_a_plain_failure(client):
         response = client.post(url, {"username": "ع" * 300, "password": "x"})
         assert response.status_code == 200
         assert response.context["form"].errors
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    content=st.one_of(
+        st.binary(max_size=300),
+        st.lists(st.lists(ODD, min_size=1, max_size=4), max_size=4).map(
+            lambda rows: "\n".join(",".join(row) for row in rows).encode("utf-8", "replace")
+        ),
+    ),
+    header=st.sampled_from(["", "student_number,national_code,first_name,last_name\n",
+                            "شماره دانشجویی,کد ملی,نام,نام خانوادگی,تاریخ تولد,دانشکده\n"]),
+    fmt=st.sampled_from(["0", "1", "9", "²", ""]),
+)  # fmt: skip
+def test_any_registry_file_gets_a_preview_or_an_error_never_a_500(world, content, header, fmt):
+    upload = SimpleUploadedFile("students.csv", header.encode() + content)
+    response = world.client("admin").post(
+        reverse("admin:clearance_studentrecord_import"),
+        {"resource": "0", "format": fmt, "import_file": upload},
+    )
+
+    assert response.status_code < 500
+
+
+ADMIN_FORMS = [
+    "admin:accounts_faculty_add",
+    "admin:accounts_role_add",
+    "admin:accounts_user_add",
+    "admin:clearance_fieldofstudy_add",
+    "admin:clearance_city_add",
+    "admin:clearance_requesttype_add",
+    "admin:clearance_studentrecord_add",
+    "admin:clearance_lettersequence_add",
+]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=st.sampled_from(ADMIN_FORMS), values=st.lists(ODD, min_size=12, max_size=12))
+@example(name="admin:accounts_faculty_add", values=["{number.real.x}"] * 12)
+@example(name="admin:accounts_role_add", values=["x²"] * 12)
+@example(name="admin:accounts_user_add", values=["۹۸۱۰۰۱۰۱"] * 12)
+def test_no_admin_form_answers_500(world, name, values):
+    client = world.client("admin")
+    form = client.get(reverse(name)).context["adminform"].form
+    data = dict(zip(form.fields, values, strict=False))
+
+    response = client.post(reverse(name), data)
+
+    assert response.status_code < 500, (name, data)

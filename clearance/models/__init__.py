@@ -11,6 +11,7 @@ from clearance.models.reference import (
     ReferenceItem,
     RequestType,
 )
+from clearance.models.registry import StudentRecord
 from clearance.models.requests import (
     ClearanceProcess,
     ClearanceRequest,
@@ -38,6 +39,7 @@ __all__ = [
     "Province",
     "ReferenceItem",
     "RequestType",
+    "StudentRecord",
     "document_path",
     "refuse_update",
 ]

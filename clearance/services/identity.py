@@ -2,11 +2,40 @@
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from clearance.exceptions import ActionRefused
-from clearance.models import ClearanceRequest
+from clearance.models import ClearanceRequest, StudentRecord
+from clearance.registry import record_for, registry_values
+
+
+def identity_for(*, student: User, data: dict[str, Any]) -> dict[str, Any]:
+    """The request's values with the identity this student may file under.
+
+    With a registry row (matched by the account's student number) the registry's identity
+    wins over anything posted. Without one, the typed national code and student number
+    must not be another account's (its request or its registry row).
+    """
+    record = record_for(student)
+    if record is not None:
+        return {**data, **registry_values(record)}
+    claimed = Q(national_code=data.get("national_code")) | Q(
+        student_number=data.get("student_number")
+    )
+    if (
+        ClearanceRequest.objects.filter(claimed).exclude(student=student).exists()
+        or StudentRecord.objects.filter(claimed).exists()
+    ):
+        raise ActionRefused(
+            _(
+                "This national code or student number belongs to another student's record. "
+                "If it is yours, contact your faculty's education office: they will link "
+                "your account to your record."
+            )
+        )
+    return data
 
 
 def refuse_taken_identity(

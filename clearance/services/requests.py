@@ -16,7 +16,7 @@ from clearance.flows import ClearanceFlow
 from clearance.models import ClearanceRequest, Comment, Event
 from clearance.notifications import notify_student
 from clearance.services.common import activation_of, attach_documents, process_lock
-from clearance.services.identity import refuse_taken_identity
+from clearance.services.identity import identity_for, refuse_taken_identity
 
 
 @transaction.atomic
@@ -28,6 +28,7 @@ def request_submit(
     ip: str | None = None,
 ) -> ClearanceRequest:
     """File a new request and hand it to the faculty's education office."""
+    data = identity_for(student=student, data=data)
     refuse_taken_identity(student=student, data=data)
     try:
         with transaction.atomic():
@@ -68,6 +69,7 @@ def request_resubmit(
                     "faculty's education office to move the request."
                 )
             )
+        data = {**identity_for(student=student, data=data), "faculty": clearance_request.faculty}
         refuse_taken_identity(student=student, data=data, request_pk=clearance_request.pk)
         changed = [
             name for name, value in data.items() if getattr(clearance_request, name) != value

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "accounts.apps.BackgroundTasksConfig",  # django_tasks_db
+    "import_export",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ from clearance.forms import (
 )
 from clearance.models import ClearanceRequest, RequestType
 from clearance.network import client_ip
+from clearance.registry import registry_state
 from clearance.services.faculty import may_change_faculty
 from clearance.views.common import (
     current_user,
@@ -185,6 +186,7 @@ def _render_task(
         or FacultyChangeForm(clearance_request=clearance_request),
         "can_move": may_change_faculty(clearance_request, user),
         "own_request": clearance_request.student_id == user.pk,
+        "registry": registry_state(clearance_request),
         "is_owner": task.owner_id == user.pk,
         # Approving or returning a free task claims it (services.tasks._workable_by).
         "can_decide": task.owner_id in (None, user.pk),

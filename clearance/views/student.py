@@ -18,6 +18,7 @@ from clearance.forms import (
 )
 from clearance.models import ClearanceRequest, Document, FieldOfStudy, RequestType
 from clearance.network import client_ip
+from clearance.registry import record_for
 from clearance.views.common import current_user, param, perform, posted_note, request_detail_context
 
 
@@ -75,8 +76,9 @@ def request_create(request: HttpRequest) -> HttpResponse:
     if existing:
         messages.info(request, _("You already have an open request; here it is."))
         return redirect("request_detail", pk=existing.pk)
+    record = record_for(user)
     if request.method == "POST":
-        form = ClearanceRequestForm(request.POST, request.FILES)
+        form = ClearanceRequestForm(request.POST, request.FILES, registry=record)
         if form.is_valid():
             created = perform(
                 request,
@@ -98,7 +100,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
         type_code = param(request, "type")
         if type_code:
             initial["request_type"] = RequestType.objects.filter(code=type_code).first()
-        form = ClearanceRequestForm(initial=initial)
+        form = ClearanceRequestForm(initial=initial, registry=record)
     return render(
         request,
         "clearance/request_form.html",
@@ -127,8 +129,11 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if clearance_request.status != ClearanceRequest.Status.RETURNED:
         messages.error(request, _("Only a returned request can be corrected and resubmitted."))
         return redirect("request_detail", pk=pk)
+    record = record_for(user)
     if request.method == "POST":
-        form = ClearanceRequestForm(request.POST, request.FILES, instance=clearance_request)
+        form = ClearanceRequestForm(
+            request.POST, request.FILES, instance=clearance_request, registry=record
+        )
         if form.is_valid():
             data = form.request_values()
             perform(
@@ -147,7 +152,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # The form re-renders with the unsaved edits; the stored request stays untouched.
         clearance_request.refresh_from_db()
     else:
-        form = ClearanceRequestForm(instance=clearance_request)
+        form = ClearanceRequestForm(instance=clearance_request, registry=record)
     return render(
         request,
         "clearance/request_form.html",

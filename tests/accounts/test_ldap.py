@@ -20,6 +20,7 @@ from django.urls import reverse
 from accounts.directory import RoleGrant, parse_role_map
 from accounts.models import Faculty, Office, Role, User, office_permission
 from clearance.demo import DEMO_PASSWORD, make_user
+from clearance.models import StudentRecord
 from clearance.settings import directory as directory_settings
 from tests.servers.slapd import (
     GROUPS_DN,
@@ -157,6 +158,21 @@ def test_student_signs_in_with_the_directory_account(client, ldap_dir):
     assert not (user.is_staff or user.is_superuser)
     assert roles_of(user) == set()
     assert client.get(reverse("home")).status_code in (200, 302)
+
+
+def test_a_directory_student_files_under_their_registry_identity(client, ldap_dir):
+    StudentRecord.objects.create(
+        student_number="98100077", national_code="0499370899", first_name="نگار",
+        last_name="صالحی", faculty=Faculty.objects.get(code="medicine"),
+    )  # fmt: skip
+    ldap_dir.person("negar", "pw-negar", first_name="Negar", last_name="S",
+                    student_number="۹۸۱۰۰۰۷۷")  # fmt: skip
+    assert sign_in(client, "negar", "pw-negar").status_code == 302
+
+    form = client.get(reverse("request_create")).context["form"]
+
+    assert form.initial["national_code"] == "0499370899" and form.fields["national_code"].disabled
+    assert form.initial["full_name"] == "نگار صالحی" and form.fields["faculty"].disabled
 
 
 def test_username_case_persian_digits_and_domain_forms_are_one_person(client, ldap_dir):
