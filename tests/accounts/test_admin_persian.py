@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from clearance import services
 from clearance.demo import make_user
-from clearance.models import Event
+from clearance.models import Event, StudentRecord
 from clearance.notifications import email_deliver
 from persian.jalali_admin import _jalali_boundaries
 from tests.conftest import login, open_task
@@ -262,3 +262,33 @@ def test_the_catalog_is_complete():
     ).stdout
     # The header entry is the only one allowed without a translation.
     assert untranslated.count("msgid ") <= 1 and not fuzzy.strip(), untranslated + fuzzy
+
+
+@pytest.mark.django_db
+def test_an_editable_date_is_shown_and_typed_in_jalali(admin_client, faculty):
+    record = StudentRecord.objects.create(
+        student_number="98100077",
+        national_code="0012345679",
+        first_name="سارا",
+        last_name="احمدی",
+        birth_date=dt.date(2001, 8, 3),  # 1380/05/12
+        faculty=faculty,
+    )
+    url = reverse("admin:clearance_studentrecord_change", args=[record.pk])
+    form = admin_client.get(url).context["adminform"].form
+    assert form["birth_date"].value() == "1380/05/12"
+    data = {
+        "student_number": record.student_number,
+        "national_code": record.national_code,
+        "first_name": record.first_name,
+        "last_name": record.last_name,
+        "father_name": "",
+        "birth_date": "۱۳۸۱/۰۱/۰۱",
+        "faculty": str(faculty.pk),
+    }
+    assert admin_client.post(url, data).status_code == 302
+    record.refresh_from_db()
+    assert record.birth_date == dt.date(2002, 3, 21)
+    data["birth_date"] = "1381/13/40"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200 and "birth_date" in response.context["adminform"].form.errors
