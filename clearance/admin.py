@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
+from django.utils.translation import ngettext
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import XLSX
 
@@ -11,11 +14,13 @@ from import_export.formats.base_formats import XLSX
 from viewflow.workflow import admin as workflow_admin
 
 from accounts.admin_widgets import SafeAutocomplete
+from clearance import services
 from clearance.models import (
     City,
     ClearanceRequest,
     Comment,
     DegreeLevel,
+    Delivery,
     Document,
     EducationStatus,
     Event,
@@ -23,6 +28,8 @@ from clearance.models import (
     Gender,
     LetterSequence,
     MaritalStatus,
+    Notification,
+    NotificationPreference,
     Province,
     RequestType,
     StudentRecord,
@@ -30,6 +37,8 @@ from clearance.models import (
 from clearance.registry import RegistryCSV, StudentRecordResource
 from persian.jalali_admin import JalaliDatesAdmin
 from persian.search import NormalizedSearch
+from persian.templatetags.persian import jdatetime
+from persian.text import local_digits
 
 admin.site.unregister(workflow_admin.Process)
 admin.site.unregister(workflow_admin.Task)
@@ -134,6 +143,77 @@ admin.site.register(Document, ReadOnlyAdmin)
 class LetterSequenceAdmin(admin.ModelAdmin):
     list_display = ["faculty", "year", "last_number"]
     list_filter = ["faculty", "year"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["recipient", "kind", "request", "office", "at_jalali", "read_jalali"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient__username", "recipient__last_name", "request__full_name"]
+    list_select_related = ["recipient", "request", "office"]
+
+    @admin.display(description=_("at"), ordering="created")
+    def at_jalali(self, obj: Notification) -> str:
+        return jdatetime(obj.created)
+
+    @admin.display(description=_("read at"), ordering="read_at")
+    def read_jalali(self, obj: Notification) -> str:
+        return jdatetime(obj.read_at) if obj.read_at else "—"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """Every e-mail and SMS with its attempts and last error; failed ones can be sent again."""
+
+    list_display = [
+        "channel",
+        "to",
+        "recipient",
+        "kind",
+        "status",
+        "attempts",
+        "error_start",
+        "queued_jalali",
+        "sent_jalali",
+    ]
+    list_filter = ["status", "channel", "kind"]
+    search_fields = ["to", "recipient__username", "recipient__last_name"]
+    list_select_related = ["recipient"]
+    actions = ["send_again"]
+
+    @admin.display(description=_("last error"))
+    def error_start(self, obj: Delivery) -> str:
+        return obj.last_error[:80]
+
+    @admin.display(description=_("queued at"), ordering="created")
+    def queued_jalali(self, obj: Delivery) -> str:
+        return jdatetime(obj.created)
+
+    @admin.display(description=_("sent at"), ordering="sent_at")
+    def sent_jalali(self, obj: Delivery) -> str:
+        return jdatetime(obj.sent_at) if obj.sent_at else "—"
+
+    @admin.action(
+        description=_("Send the selected failed deliveries again"), permissions=["resend"]
+    )
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        queued = services.deliveries_retry(deliveries=queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)s delivery queued again.", "%(n)s deliveries queued again.", queued)
+            % {"n": local_digits(queued)},
+        )
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    list_display = ["user", "sms", "email", "updated"]
+    list_filter = ["sms", "email"]
+    search_fields = ["user__username", "user__last_name"]
+    list_select_related = ["user"]
 
 
 @admin.register(StudentRecord)

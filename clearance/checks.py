@@ -1,12 +1,14 @@
-"""Start-up checks: the flow and the Office table must name the same offices."""
+"""Start-up checks: the flow and the Office table name the same offices; SMS is configured."""
 
 from typing import Any
 
+from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
 
 from accounts.models import Office
 from clearance.flows import office_steps
+from clearance.notifications.sms import KavenegarBackend, backend_class
 
 
 @checks.register()
@@ -34,3 +36,27 @@ def offices_match_the_flow(**kwargs: Any) -> list[checks.CheckMessage]:
         for code in sorted(rows - nodes)
     ]
     return problems
+
+
+@checks.register()
+def sms_gateway_configured(**kwargs: Any) -> list[checks.CheckMessage]:
+    """TASVIEH_SMS_BACKEND names a backend that exists, and Kavenegar has its API key."""
+    try:
+        chosen = backend_class()
+    except ImportError:
+        return [
+            checks.Error(
+                f"TASVIEH_SMS_BACKEND={settings.TASVIEH_SMS_BACKEND!r} is not an SMS backend.",
+                hint="Use console, memory, kavenegar or the dotted path of a backend class.",
+                id="tasvieh.E003",
+            )
+        ]
+    if chosen is KavenegarBackend and not settings.TASVIEH_KAVENEGAR_API_KEY:
+        return [
+            checks.Error(
+                "TASVIEH_SMS_BACKEND=kavenegar needs TASVIEH_KAVENEGAR_API_KEY.",
+                hint="Set it, or TASVIEH_KAVENEGAR_API_KEY_FILE naming a file that holds it.",
+                id="tasvieh.E004",
+            )
+        ]
+    return []

@@ -1,11 +1,13 @@
-"""Template context shared by every page: the portal's settings and the office menu."""
+"""Template context shared by every page: the portal's settings, the office menu, the bell."""
 
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from clearance import access
+from clearance.notifications import inbox
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +18,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "university_name": settings.TASVIEH_UNIVERSITY_NAME,
         "is_officer": officer,
         "office_waiting": access.waiting_counts(user) if officer else [],
+        # One query, and only on pages that show the bell or a «your turn» mark.
+        "unread": SimpleLazyObject(lambda: inbox.unread(request)),
     }

@@ -22,7 +22,7 @@ from clearance.decisions import (
     LetterDecision,
     WelfareDecision,
 )
-from clearance.models import ClearanceProcess, ClearanceRequest, Event
+from clearance.models import ClearanceProcess, ClearanceRequest, Event, Notification
 from clearance.notifications import notify_student
 
 
@@ -139,7 +139,7 @@ class ClearanceFlow(flow.Flow):
             ]
         )
         Event.objects.create(request=clearance_request, kind=Event.Kind.CLEARED)
-        notify_student(clearance_request=clearance_request, event="cleared")
+        notify_student(clearance_request=clearance_request, kind=Notification.Kind.CLEARED)
 
 
 def office_steps() -> list[OfficeStep]:

@@ -394,3 +394,24 @@ class FacultyChangeForm(forms.Form):
             .queryset.filter(degree_id=clearance_request.degree_id)
             .exclude(faculty_id=clearance_request.faculty_id)
         )
+
+
+class NotificationPreferenceForm(forms.Form):
+    """SMS and e-mail on or off; the notification list in the portal is always on."""
+
+    sms = forms.BooleanField(label=_("Text messages (SMS)"), required=False)
+    email = forms.BooleanField(label=_("E-mail"), required=False)
+
+    def __init__(self, *args: Any, mobile: str, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sms"].help_text = (
+            _("To %(mobile)s, the mobile number on your latest request.")
+            % {"mobile": local_digits(mobile)}
+            if mobile
+            else _("To the mobile number on your request, once you have filed one.")
+        )
+        self.fields["email"].help_text = (
+            _("To %(email)s.") % {"email": email}
+            if email
+            else _("Your account has no e-mail address, so no e-mail is sent.")
+        )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
-from clearance.views import office, public, student
+from clearance.views import notifications, office, public, student
 
 urlpatterns = [
     path("", student.home, name="home"),
@@ -17,6 +17,16 @@ urlpatterns = [
     path("requests/<int:pk>/comment/", student.request_comment, name="request_comment"),
     path("requests/<int:pk>/certificate/", student.request_certificate, name="request_certificate"),
     path("documents/<int:pk>/", student.document_download, name="document_download"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
+    path(
+        "notifications/read/", notifications.notifications_read_all, name="notifications_read_all"
+    ),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
     path("verify/", public.certificate_verify, name="certificate_verify_form"),
     path("verify/<str:code>/", public.certificate_verify, name="certificate_verify"),
     path("office/", office.office_queue, name="office_queue"),

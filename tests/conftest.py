@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +13,7 @@ from viewflow.workflow.status import STATUS
 from accounts.models import Faculty, Office, User
 from clearance.demo import DEMO_PASSWORD, expert_username, make_experts
 from clearance.models import ClearanceRequest, Document
+from clearance.notifications.sms import MemoryBackend, Sms
 from tests.factories import ClearanceRequestFactory, StudentFactory
 
 
@@ -72,6 +74,14 @@ def _fast_and_private(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "media"},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings) -> list[Sms]:
+    """Text messages go to the in-memory gateway; the list is what it received."""
+    settings.TASVIEH_SMS_BACKEND = "memory"
+    MemoryBackend.outbox.clear()
+    return MemoryBackend.outbox
 
 
 @pytest.fixture
@@ -159,6 +169,11 @@ def act(expert, req: ClearanceRequest, *, dormitory: bool) -> str:
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     return office
+
+
+def run_worker() -> None:
+    """Deliver everything queued, as the background worker does, then stop."""
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
 
 
 def queries(client: Client, url: str) -> int:

@@ -18,7 +18,7 @@ from accounts.models import User
 from clearance import services
 from clearance.demo import form_values, post_data
 from clearance.forms import ClearanceRequestForm
-from clearance.models import ClearanceRequest
+from clearance.models import ClearanceRequest, Notification
 from tests.conftest import PDF, attach_pdf, expert_for, open_task
 from tests.factories import ClearanceRequestFactory
 
@@ -58,7 +58,7 @@ QUERY_PARAMS = ["type", "status", "faculty", "office", "q", "age", "page", "form
 FORM_FIELDS = [*ClearanceRequestForm.Meta.fields, "documents", "note", "body", "internal",
                "reason", "debt_rials", "settlement", "letter_number", "letter_number_proposed",
                "letter_date", "had_dormitory", "form_registered", "task", "language",
-               "username", "password"]  # fmt: skip
+               "username", "password", "sms", "email"]  # fmt: skip
 
 
 @dataclass
@@ -69,6 +69,7 @@ class World:
     request: ClearanceRequest
     task_pk: int
     document_pk: int
+    notification_pk: int
     code: str = "ABCDEF0123456789"
     clients: dict[str, Client] = field(default_factory=dict)
 
@@ -87,6 +88,9 @@ def world(db, student, experts, faculty) -> World:
     expert = expert_for(experts, "education", faculty)
     task = open_task(req)
     services.task_claim(task=task, user=expert)
+    services.comment_post(
+        clearance_request=req, author=expert, office=expert.roles.get().office, body="سلام"
+    )
     admin = User.objects.create_superuser("root", "root@example.ac.ir", "x")
     return World(
         student=student,
@@ -95,6 +99,7 @@ def world(db, student, experts, faculty) -> World:
         request=req,
         task_pk=task.pk,
         document_pk=attach_pdf(req, by=student).pk,
+        notification_pk=Notification.objects.get(recipient=student).pk,
     )
 
 
@@ -130,6 +135,10 @@ ROUTES: dict[str, Route] = {
     "task_comment": ("expert", TASK),
     "task_faculty_change": ("expert", TASK),
     "reports": ("admin", NONE),
+    "notification_list": ("student", NONE),
+    "notification_open": ("student", lambda w: [w.notification_pk]),
+    "notifications_read_all": ("student", NONE),
+    "notification_settings": ("student", NONE),
 }
 # The admin pages an administrator works in, with their search, sort and page parameters.
 ADMIN_PAGES = [
@@ -141,6 +150,8 @@ ADMIN_PAGES = [
     "admin:accounts_faculty_changelist",
     "admin:clearance_fieldofstudy_changelist",
     "admin:clearance_city_changelist",
+    "admin:clearance_delivery_changelist",
+    "admin:clearance_notification_changelist",
     "admin:clearance_studentrecord_changelist",
     "admin:clearance_studentrecord_import",
 ]

@@ -1,5 +1,6 @@
 """The clearance domain's tables, one module per concern; import them from here."""
 
+from clearance.models.notifications import Delivery, Notification, NotificationPreference
 from clearance.models.reference import (
     City,
     DegreeLevel,
@@ -29,6 +30,7 @@ __all__ = [
     "ClearanceRequest",
     "Comment",
     "DegreeLevel",
+    "Delivery",
     "Document",
     "EducationStatus",
     "Event",
@@ -36,6 +38,8 @@ __all__ = [
     "Gender",
     "LetterSequence",
     "MaritalStatus",
+    "Notification",
+    "NotificationPreference",
     "Province",
     "ReferenceItem",
     "RequestType",

@@ -8,6 +8,11 @@ from clearance.access import OPEN_TASK_STATUSES, office_of
 from clearance.exceptions import ActionRefused
 from clearance.letters import letter_number_format, letter_number_propose
 from clearance.services.faculty import request_faculty_change
+from clearance.services.notifications import (
+    deliveries_retry,
+    notification_preference_set,
+    notifications_read,
+)
 from clearance.services.requests import (
     comment_post,
     request_cancel,
@@ -27,8 +32,11 @@ __all__ = [
     "ActionRefused",
     "comment_post",
     "decision_record",
+    "deliveries_retry",
     "letter_number_format",
     "letter_number_propose",
+    "notification_preference_set",
+    "notifications_read",
     "office_of",
     "request_cancel",
     "request_faculty_change",

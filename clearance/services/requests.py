@@ -13,8 +13,8 @@ from accounts.models import Office, User
 from clearance.access import office_of, open_task
 from clearance.exceptions import ActionRefused
 from clearance.flows import ClearanceFlow
-from clearance.models import ClearanceRequest, Comment, Event
-from clearance.notifications import notify_student
+from clearance.models import ClearanceRequest, Comment, Event, Notification
+from clearance.notifications import notify_expert, notify_student
 from clearance.services.common import activation_of, attach_documents, process_lock
 from clearance.services.identity import identity_for, refuse_taken_identity
 
@@ -87,12 +87,24 @@ def request_resubmit(
         task = open_task(clearance_request)
         assert task is not None
         activation = activation_of(task)
+        office = office_of(task)
+        # The expert who returned it still holds it: tell them before it goes to the queue.
+        if task.owner_id is not None:
+            notify_expert(
+                expert_id=task.owner_id,
+                clearance_request=clearance_request,
+                task_id=task.pk,
+                kind=Notification.Kind.RESUBMITTED,
+                office=office,
+                actor=student,
+                excerpt=note,
+            )
         if task.status == STATUS.ASSIGNED:
             activation.unassign()
         Event.objects.create(
             request=clearance_request,
             kind=Event.Kind.RESUBMITTED,
-            office=office_of(task),
+            office=office,
             actor=student,
             note=note.strip(),
             details={"changed": changed},
@@ -150,5 +162,31 @@ def comment_post(
         clearance_request=clearance_request, uploads=documents, by=author, comment=comment
     )
     if office is not None and not internal:
-        notify_student(clearance_request=clearance_request, event="message")
+        notify_student(
+            clearance_request=clearance_request,
+            kind=Notification.Kind.MESSAGE,
+            office=office,
+            actor=author,
+            excerpt=body,
+        )
+    elif clearance_request.student_id == author.pk:
+        _tell_the_expert_holding_it(clearance_request, author=author, body=body)
     return comment
+
+
+def _tell_the_expert_holding_it(
+    clearance_request: ClearanceRequest, *, author: User, body: str
+) -> None:
+    """The student answered: the expert holding the request's task hears of it."""
+    task = open_task(clearance_request)
+    if task is None or task.owner_id is None:
+        return  # waiting in a queue: whoever claims it reads the thread
+    notify_expert(
+        expert_id=task.owner_id,
+        clearance_request=clearance_request,
+        task_id=task.pk,
+        kind=Notification.Kind.REPLIED,
+        office=office_of(task),
+        actor=author,
+        excerpt=body,
+    )

@@ -12,8 +12,8 @@ from accounts.models import User
 from clearance.access import office_of
 from clearance.decisions import decision_parts
 from clearance.exceptions import ActionRefused
-from clearance.models import ClearanceRequest, Event
-from clearance.notifications import notify_student
+from clearance.models import ClearanceRequest, Event, Notification
+from clearance.notifications import notify_expert, notify_student
 from clearance.services.common import (
     activation_of,
     locked_task,
@@ -78,6 +78,15 @@ def task_release(*, task: Task, user: User, ip: str | None = None) -> Task:
             and user.has_perm(task.owner_permission)
         )
         clearance_request = refuse_unless_workable(task, user, need_owner=not supervising)
+        if supervising:
+            notify_expert(
+                expert_id=task.owner_id,
+                clearance_request=clearance_request,
+                task_id=task.pk,
+                kind=Notification.Kind.RELEASED,
+                office=office_of(task),
+                actor=user,
+            )
         activation_of(task).unassign()
         task_event(task, clearance_request, Event.Kind.RELEASED, user=user, ip=ip)
     return task
@@ -144,7 +153,13 @@ def request_return(
         clearance_request.status = ClearanceRequest.Status.RETURNED
         clearance_request.return_reason = reason
         clearance_request.save(update_fields=["status", "return_reason", "updated"])
-        notify_student(clearance_request=clearance_request, event="returned")
+        notify_student(
+            clearance_request=clearance_request,
+            kind=Notification.Kind.RETURNED,
+            office=office_of(task),
+            actor=user,
+            excerpt=reason,
+        )
         task_event(
             task,
             clearance_request,

@@ -150,7 +150,20 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # /healthz calls the worker "behind" when a message has waited longer than this.
 TASVIEH_WORKER_STALE_SECONDS = env_int("TASVIEH_WORKER_STALE_SECONDS", 300)
 
-# Notifications to students; console output unless an SMTP server is configured.
+# A failed e-mail or SMS is tried again after 1, 3, 9, 27 … minutes (this base × 3^n, at
+# most 6 hours apart), TASVIEH_DELIVERY_ATTEMPTS times in all; then it is marked failed.
+TASVIEH_DELIVERY_ATTEMPTS = env_int("TASVIEH_DELIVERY_ATTEMPTS", 6)
+TASVIEH_DELIVERY_RETRY_SECONDS = env_int("TASVIEH_DELIVERY_RETRY_SECONDS", 60)
+
+# Text messages: "console" (the demo prints them), "memory" (tests), "kavenegar" (the
+# Kavenegar gateway's HTTP API), or the dotted path of a class with the same send().
+TASVIEH_SMS_BACKEND = env_str("TASVIEH_SMS_BACKEND", "console")
+TASVIEH_SMS_TIMEOUT = env_int("TASVIEH_SMS_TIMEOUT", 10)
+TASVIEH_KAVENEGAR_API_KEY = env_secret("TASVIEH_KAVENEGAR_API_KEY")
+TASVIEH_KAVENEGAR_SENDER = env_str("TASVIEH_KAVENEGAR_SENDER")
+TASVIEH_KAVENEGAR_URL = env_str("TASVIEH_KAVENEGAR_URL", "https://api.kavenegar.com/v1")
+
+# E-mail to students and experts; console output unless an SMTP server is configured.
 TASVIEH_SITE_URL = env_str("TASVIEH_SITE_URL", "http://127.0.0.1:8000")
 EMAIL_BACKEND = env_str("TASVIEH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("TASVIEH_EMAIL_HOST", "localhost")

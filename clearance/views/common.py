@@ -8,12 +8,13 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from accounts.models import User
-from clearance import access
+from clearance import access, services
 from clearance.exceptions import ActionRefused
 from clearance.forms import (
     ClearanceRequestForm,
 )
 from clearance.models import ClearanceRequest, Comment, Event
+from clearance.notifications import inbox
 from persian.text import normalize_letters
 
 T = TypeVar("T")
@@ -101,3 +102,43 @@ def officer(request: HttpRequest) -> User:
     if not access.is_officer(user):
         raise Http404
     return user
+
+
+def notifications_seen(
+    request: HttpRequest, *, request_id: int | None = None, task_id: int | None = None
+) -> set[str]:
+    """Mark read what this page is about (a student's request, an expert's task).
+
+    Returns the kinds that were unread, so the page can open with its «your turn» banner;
+    the bell's count follows without another query.
+    """
+    kinds = inbox.unread(request).kinds(request_id=request_id, task_id=task_id)
+    if kinds:
+        services.notifications_read(
+            user=current_user(request), request_id=request_id, task_id=task_id
+        )
+        inbox.forget(request, request_id=request_id, task_id=task_id)
+    return kinds
+
+
+def latest_message(detail: dict[str, Any], *, from_office: bool) -> Comment | None:
+    """The thread's latest message from an office (or from the student), read from the page's
+    own thread so that no query is added."""
+    detail["comments"] = comments = list(detail["comments"])
+    for comment in reversed(comments):
+        if not comment.internal and (comment.office_id is not None) == from_office:
+            return comment
+    return None
+
+
+def latest_resubmission(detail: dict[str, Any]) -> tuple[Event | None, list[str]]:
+    """The student's latest resubmission on the timeline, and the labels of what it changed."""
+    detail["timeline"] = timeline = list(detail["timeline"])
+    for event in reversed(timeline):
+        if event.kind == Event.Kind.RESUBMITTED:
+            labels = {
+                field.name: str(field.verbose_name) for field in ClearanceRequest._meta.fields
+            }
+            changed = [labels[name] for name in event.details.get("changed", []) if name in labels]
+            return event, changed
+    return None, []

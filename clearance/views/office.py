@@ -29,12 +29,15 @@ from clearance.forms import (
     ReturnForm,
     StaffCommentForm,
 )
-from clearance.models import ClearanceRequest, RequestType
+from clearance.models import ClearanceRequest, Notification, RequestType
 from clearance.network import client_ip
 from clearance.registry import registry_state
 from clearance.services.faculty import may_change_faculty
 from clearance.views.common import (
     current_user,
+    latest_message,
+    latest_resubmission,
+    notifications_seen,
     officer,
     perform,
     posted_note,
@@ -170,11 +173,13 @@ def _render_task(
     )
     office = services.office_of(task)
     forms = forms or {}
+    detail = request_detail_context(clearance_request, staff=True)
     context = {
         "task": task,
         "req": clearance_request,
         "office": office,
-        "detail": request_detail_context(clearance_request, staff=True),
+        "detail": detail,
+        "student_answer": _student_answer(request, task, detail),
         "approve_form": forms.get("approve")
         or ApproveForm(
             parts=decision_parts(task.flow_task.decision, office),
@@ -194,6 +199,17 @@ def _render_task(
         "is_open": task.status in services.OPEN_TASK_STATUSES,
     }
     return render(request, "office/task_detail.html", context, status=status)
+
+
+def _student_answer(request: HttpRequest, task: Task, detail: dict[str, Any]) -> dict[str, Any]:
+    """What the student sent on this task that the expert has not read yet (for the banner)."""
+    unread = notifications_seen(request, task_id=task.pk)
+    if Notification.Kind.RESUBMITTED in unread:
+        event, changed = latest_resubmission(detail)
+        return {"resubmission": event, "changed": changed}
+    if Notification.Kind.REPLIED in unread:
+        return {"message": latest_message(detail, from_office=False)}
+    return {}
 
 
 def _task_action(request: HttpRequest, pk: int) -> tuple[User, Task]:

@@ -16,10 +16,18 @@ from clearance.forms import (
     ClearanceRequestForm,
     CommentForm,
 )
-from clearance.models import ClearanceRequest, Document, FieldOfStudy, RequestType
+from clearance.models import ClearanceRequest, Document, FieldOfStudy, Notification, RequestType
 from clearance.network import client_ip
 from clearance.registry import record_for
-from clearance.views.common import current_user, param, perform, posted_note, request_detail_context
+from clearance.views.common import (
+    current_user,
+    latest_message,
+    notifications_seen,
+    param,
+    perform,
+    posted_note,
+    request_detail_context,
+)
 
 
 @login_required
@@ -111,14 +119,32 @@ def request_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     clearance_request = access.request_for_student(pk=pk, user=current_user(request))
+    return _render_request(request, clearance_request, CommentForm())
+
+
+def _render_request(
+    request: HttpRequest,
+    clearance_request: ClearanceRequest,
+    comment_form: CommentForm,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The request page; it opens with the office's unread message when there is one."""
+    unread = notifications_seen(request, request_id=clearance_request.pk)
+    detail = request_detail_context(clearance_request, staff=False)
+    office_message = None
+    if Notification.Kind.MESSAGE in unread and clearance_request.is_open:
+        office_message = latest_message(detail, from_office=True)
     return render(
         request,
         "clearance/request_detail.html",
         {
             "req": clearance_request,
-            "detail": request_detail_context(clearance_request, staff=False),
-            "comment_form": CommentForm(),
+            "detail": detail,
+            "comment_form": comment_form,
+            "office_message": office_message,
         },
+        status=status,
     )
 
 
@@ -198,16 +224,7 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
             _("Your message was sent."),
         )
         return redirect(reverse("request_detail", args=[pk]) + "#comments")
-    return render(
-        request,
-        "clearance/request_detail.html",
-        {
-            "req": clearance_request,
-            "detail": request_detail_context(clearance_request, staff=False),
-            "comment_form": form,
-        },
-        status=400,
-    )
+    return _render_request(request, clearance_request, form, status=400)
 
 
 @login_required

@@ -23,6 +23,10 @@
       document.querySelectorAll(".task-select").forEach(function (box) { box.checked = all.checked; });
     });
   }
+  // On a phone the request's form values come last, folded: the messages matter more.
+  if (window.matchMedia("(max-width: 991.98px)").matches) {
+    document.querySelectorAll("details[data-fold-narrow]").forEach(function (d) { d.open = false; });
+  }
   // Move focus to the error summary so screen readers announce it.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }

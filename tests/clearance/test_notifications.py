@@ -1,90 +1,189 @@
-"""The student is e-mailed (in Persian) when a request is returned, messaged or cleared.
+"""Who is told what, when: each event's in-app notification and queued e-mail/SMS.
 
-Messages are queued in the action's transaction and delivered by a real worker run
-(``manage.py db_worker --batch``); these tests commit, so the worker sees what a second
-process would.
+Notifications and deliveries are written in the action's transaction, so a refused or
+rolled-back action tells no one; nothing is sent inside a web request.
 """
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from accounts.models import User
 from clearance import services
+from clearance.models import Delivery, Notification
 from tests.conftest import expert_for, login, open_task
 from tests.factories import ExpertFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
+
+RETURN_REASON = "کارنامه ناقص است؛ لطفاً نسخه مهر شده را بارگذاری کنید."
 
 
-def run_worker() -> None:
-    """Deliver everything queued, as the background worker does, then stop."""
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
-
-
-def test_return_message_and_clearance_are_mailed_by_the_worker(
-    submitted, student, experts, faculty
-):
+@pytest.fixture
+def sara(student) -> User:
     student.email = "sara@student.example.ac.ir"
     student.save(update_fields=["email"])
+    return student
+
+
+def claimed(submitted, experts, faculty, office="education"):
+    expert = expert_for(experts, office, faculty)
+    task = open_task(submitted)
+    services.task_claim(task=task, user=expert)
+    return expert, task
+
+
+def deliveries(**filters) -> list[tuple[str, str, str]]:
+    rows = Delivery.objects.filter(**filters).order_by("channel")
+    return list(rows.values_list("channel", "to", "status"))
+
+
+def test_a_return_tells_the_student_in_app_by_email_and_sms_queued_not_sent(
+    submitted, sara, experts, faculty, sms_outbox
+):
     expert = expert_for(experts, "education", faculty)
     client = login(Client(), expert)
     task = open_task(submitted)
     client.post(reverse("task_claim", args=[task.pk]))
+
+    response = client.post(reverse("task_return", args=[task.pk]), {"reason": RETURN_REASON})
+
+    assert response.status_code == 302
+    notification = Notification.objects.get()
+    assert (notification.recipient, notification.kind) == (sara, "returned")
+    assert notification.office.code == "education" and notification.actor == expert
+    assert notification.excerpt == RETURN_REASON and notification.read_at is None
+    assert deliveries() == [
+        ("email", sara.email, "queued"),
+        ("sms", submitted.mobile, "queued"),  # the mobile number on the request
+    ]
+    assert set(Delivery.objects.values_list("notification", flat=True)) == {notification.pk}
+    # Queued for the worker, one task per delivery; nothing has left yet.
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
+    assert mail.outbox == [] and sms_outbox == []
+
+
+def test_an_office_message_tells_the_student_and_an_internal_note_does_not(
+    submitted, sara, experts, faculty
+):
+    expert, task = claimed(submitted, experts, faculty)
+    client = login(Client(), expert)
+
     client.post(reverse("task_comment", args=[task.pk]), {"body": "یادداشت", "internal": "on"})
-    run_worker()
-    assert mail.outbox == []  # internal notes never reach the student
+    assert not Notification.objects.exists() and not Delivery.objects.exists()
 
-    client.post(reverse("task_return", args=[task.pk]), {"reason": "کارنامه ناقص است"})
-    assert mail.outbox == []  # nothing is sent inside the web request
-    assert DBTaskResult.objects.filter(status="READY").count() == 1
-    run_worker()
-
-    (returned,) = mail.outbox
-    assert returned.to == [student.email]
-    assert "کارنامه ناقص است" in returned.body
-    assert f"/requests/{submitted.pk}/" in returned.body
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
-
-    client.post(reverse("task_comment", args=[task.pk]), {"body": "منتظر پاسخ هستیم"})
-    run_worker()
-    assert len(mail.outbox) == 2
+    client.post(reverse("task_comment", args=[task.pk]), {"body": "رسید کلید خوابگاه را بفرستید"})
+    notification = Notification.objects.get()
+    assert notification.kind == "message" and notification.recipient == sara
+    assert notification.excerpt == "رسید کلید خوابگاه را بفرستید"
+    assert [channel for channel, *_ in deliveries()] == ["email", "sms"]
 
 
-def test_failed_action_queues_nothing(submitted, student, experts, faculty):
-    student.email = "sara@student.example.ac.ir"
-    student.save(update_fields=["email"])
+def test_the_cleared_request_tells_the_student(submitted, sara, experts, faculty):
+    for office in ["education", "student_affairs", "cultural_deputy", "secretariat", "council"]:
+        expert, task = claimed(submitted, experts, faculty, office)
+        services.decision_record(task=task, user=expert, decision={"note": ""})
+    for office in ["nutrition", "dormitory", "loan_fund", "welfare", "faculty_closure"]:
+        expert, task = claimed(submitted, experts, faculty, office)
+        services.decision_record(
+            task=task,
+            user=expert,
+            decision={"debt_rials": 0, "had_dormitory": False, "form_registered": True},
+        )
+
+    (notification,) = Notification.objects.all()
+    assert notification.kind == "cleared" and notification.recipient == sara
+    assert len(deliveries(kind="cleared")) == 2
+
+
+def test_the_expert_holding_the_task_hears_of_a_reply_and_a_resubmission(
+    submitted, student, experts, faculty
+):
+    expert, task = claimed(submitted, experts, faculty)
+
+    services.comment_post(clearance_request=submitted, author=student, body="مدارک را فرستادم")
+    replied = Notification.objects.get(recipient=expert)
+    assert (replied.kind, replied.task_id) == ("replied", task.pk)
+    assert replied.excerpt == "مدارک را فرستادم" and replied.office.code == "education"
+
+    services.request_return(task=task, user=expert, reason=RETURN_REASON)
+    services.request_resubmit(
+        clearance_request=submitted, student=student, data={}, note="کارنامه پیوست شد"
+    )
+    resubmitted = Notification.objects.get(recipient=expert, kind="resubmitted")
+    assert resubmitted.task_id == task.pk and resubmitted.excerpt == "کارنامه پیوست شد"
+    # Experts are told in the portal only; e-mail and SMS are the student's.
+    assert not Delivery.objects.exclude(recipient=student).exists()
+
+
+def test_a_reply_on_an_unclaimed_task_tells_no_expert(submitted, student):
+    services.comment_post(clearance_request=submitted, author=student, body="سلام")
+
+    assert not Notification.objects.exists()
+
+
+def test_a_supervisor_taking_a_task_back_tells_its_holder(submitted, experts, faculty):
+    expert, task = claimed(submitted, experts, faculty)
+    supervisor = ExpertFactory(office="education", faculty=faculty, is_staff=True)
+
+    services.task_release(task=task, user=supervisor)
+
+    released = Notification.objects.get()
+    assert (released.recipient, released.kind, released.actor) == (expert, "released", supervisor)
+    assert released.task_id == task.pk
+
+
+def test_releasing_ones_own_task_tells_no_one(submitted, experts, faculty):
+    expert, task = claimed(submitted, experts, faculty)
+
+    services.task_release(task=task, user=expert)
+
+    assert not Notification.objects.exists()
+
+
+def test_a_refused_or_rolled_back_action_tells_no_one(submitted, sara, experts, faculty):
     expert = expert_for(experts, "education", faculty)
     task = open_task(submitted)
     services.task_claim(task=task, user=ExpertFactory(office="education", faculty=faculty))
 
     with pytest.raises(services.ActionRefused):  # a colleague holds the task
         services.request_return(task=task, user=expert, reason="کار همکار")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.comment_post(
+            clearance_request=submitted,
+            author=expert,
+            office=expert.roles.get().office,
+            body="پیامی که هرگز نرسید",
+        )
+        raise RuntimeError("the page failed after the action")
 
-    assert not DBTaskResult.objects.exists()
-    run_worker()
-    assert mail.outbox == []
+    assert not Notification.objects.exists()
+    # Nothing queued: the worker has nothing to send.
+    assert not Delivery.objects.exists() and not DBTaskResult.objects.exists()
 
 
-def test_a_failing_mail_server_fails_the_delivery_with_its_error_not_the_page(
-    submitted, student, experts, faculty, settings
-):
-    student.email = "sara@student.example.ac.ir"
-    student.save(update_fields=["email"])
-    # A real SMTP client against a port where nothing listens.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
-    expert = expert_for(experts, "education", faculty)
-    client = login(Client(), expert)
-    task = open_task(submitted)
-    client.post(reverse("task_claim", args=[task.pk]))
+def test_students_choose_sms_and_email_and_the_bell_stays(submitted, sara, experts, faculty):
+    expert, _ = claimed(submitted, experts, faculty)
+    office = expert.roles.get().office
 
-    response = client.post(reverse("task_return", args=[task.pk]), {"reason": "ناقص"})
-    assert response.status_code == 302
-    run_worker()
+    services.notification_preference_set(user=sara, sms=False, email=True)
+    services.comment_post(clearance_request=submitted, author=expert, office=office, body="یک")
+    services.notification_preference_set(user=sara, sms=True, email=False)
+    services.comment_post(clearance_request=submitted, author=expert, office=office, body="دو")
+    services.notification_preference_set(user=sara, sms=False, email=False)
+    services.comment_post(clearance_request=submitted, author=expert, office=office, body="سه")
 
-    delivery = DBTaskResult.objects.get()
-    assert delivery.status == "FAILED"
-    assert "ConnectionRefusedError" in delivery.traceback
+    sent = [(n.excerpt, sorted(n.deliveries.values_list("channel", flat=True))) for n in
+            Notification.objects.order_by("created")]  # fmt: skip
+    assert sent == [("یک", ["email"]), ("دو", ["sms"]), ("سه", [])]
+
+
+def test_no_email_address_means_no_email(submitted, student, experts, faculty):
+    expert, task = claimed(submitted, experts, faculty)
+
+    services.request_return(task=task, user=expert, reason=RETURN_REASON)
+
+    assert deliveries() == [("sms", submitted.mobile, "queued")]

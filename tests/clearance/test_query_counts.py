@@ -1,7 +1,9 @@
 """List and task pages cost a fixed number of queries, however many rows they show."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Office, Role
@@ -84,3 +86,72 @@ def test_admin_users_and_roles_lists_do_not_grow_with_rows(db, faculty, page):
         )
     assert queries(client, reverse(page)) == few
     assert few <= 12
+
+
+def notification_queries(client: Client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries if '"clearance_notification"' in q["sql"]]
+
+
+def test_the_bell_and_the_your_turn_marks_cost_one_query_per_page(
+    submitted, experts, faculty, student
+):
+    expert = expert_for(experts, "education", faculty)
+    task = open_task(submitted)
+    services.task_claim(task=task, user=expert)
+    pages = {
+        login(Client(), student): [
+            reverse("request_list"),
+            reverse("request_detail", args=[submitted.pk]),
+            reverse("notification_settings"),
+        ],
+        login(Client(), expert): [
+            reverse("office_queue"),
+            reverse("office_mine"),
+            reverse("office_handled"),
+            reverse("task_detail", args=[task.pk]),
+        ],
+    }
+    for client, urls in pages.items():
+        for url in urls:
+            assert len(notification_queries(client, url)) == 1, url
+
+
+def test_pages_with_unread_notifications_cost_the_same_however_many(faculty, experts):
+    expert = expert_for(experts, "education", faculty)
+    client = login(Client(), expert)
+    office = expert.roles.get().office
+
+    def held_with_replies(start: int, count: int) -> None:
+        for req in submit_many(faculty, start, count):
+            services.task_claim(task=open_task(req), user=expert)
+            services.comment_post(clearance_request=req, author=req.student, body="پاسخ")
+            services.comment_post(clearance_request=req, author=expert, office=office, body="؟")
+
+    held_with_replies(1, 2)
+    few = queries(client, reverse("office_mine")), queries(client, reverse("notification_list"))
+    held_with_replies(10, 8)
+    assert (
+        queries(client, reverse("office_mine")),
+        queries(client, reverse("notification_list")),
+    ) == few
+    assert few[1] <= 8
+
+
+def test_opening_a_page_with_unread_notifications_adds_one_update(
+    submitted, experts, faculty, student
+):
+    expert = expert_for(experts, "education", faculty)
+    services.task_claim(task=open_task(submitted), user=expert)
+    student_client = login(Client(), student)
+    url = reverse("request_detail", args=[submitted.pk])
+    services.comment_post(
+        clearance_request=submitted, author=expert, office=expert.roles.get().office, body="؟"
+    )
+
+    assert [sql.split()[0] for sql in notification_queries(student_client, url)] == [
+        "SELECT",
+        "UPDATE",
+    ]
+    assert [sql.split()[0] for sql in notification_queries(student_client, url)] == ["SELECT"]
