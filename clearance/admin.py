@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
-from django.utils.translation import ngettext
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import XLSX
 
