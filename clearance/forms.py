@@ -394,6 +394,17 @@ class FacultyChangeForm(forms.Form):
             .queryset.filter(degree_id=clearance_request.degree_id)
             .exclude(faculty_id=clearance_request.faculty_id)
         )
+        if not self.is_bound:
+            # Shown on every education task page: both lists from one query. A faculty is
+            # offered when it teaches this degree (the move needs a program there).
+            programs = list(fields["field_of_study"].queryset.select_related("faculty"))
+            blank = [("", fields["faculty"].empty_label)]
+            fields["field_of_study"].choices = blank + [(f.pk, str(f)) for f in programs]
+            faculties = {f.faculty_id: f.faculty for f in programs}
+            fields["faculty"].choices = blank + [
+                (faculty.pk, str(faculty))
+                for faculty in sorted(faculties.values(), key=lambda faculty: faculty.name)
+            ]
 
 
 class NotificationPreferenceForm(forms.Form):

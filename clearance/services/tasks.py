@@ -45,9 +45,8 @@ def _claim(task: Task, clearance_request: ClearanceRequest, *, user: User, ip: s
     """Assign a free task to the expert (the caller holds the process lock)."""
     if not task.flow_task.can_assign(user, task):
         raise ActionRefused(_("Your roles do not cover this task."))
+    task.assigned = timezone.now()  # saved by the assignment, in one UPDATE
     activation_of(task).assign(user)
-    task.assigned = timezone.now()
-    task.save(update_fields=["assigned"])
     task_event(task, clearance_request, Event.Kind.CLAIMED, user=user, ip=ip)
 
 
