@@ -229,6 +229,11 @@ class StudentRecordAdmin(SafeAutocomplete, NormalizedSearch, ImportMixin, Jalali
     autocomplete_fields = ["field_of_study"]
     readonly_fields = ["imported"]
 
+    def has_import_permission(self, request):  # type: ignore[no-untyped-def]
+        # django-import-export lets any staff member import unless told; an import adds
+        # and changes registry rows, so it needs both permissions.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
 
 # The background worker's deliveries (django-tasks), in our words and the Jalali calendar.
 admin.site.unregister(DBTaskResult)
