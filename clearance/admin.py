@@ -26,6 +26,7 @@ from clearance.models import (
     Event,
     FieldOfStudy,
     Gender,
+    Letterhead,
     LetterSequence,
     MaritalStatus,
     Notification,
@@ -256,3 +257,14 @@ class TaskResultAdmin(JalaliDatesAdmin, DBTaskResultAdmin):
     @admin.display(description=_("task name"))
     def task(self, obj: DBTaskResult) -> str:
         return obj.task_name
+
+
+@admin.register(Letterhead)
+class LetterheadAdmin(JalaliDatesAdmin):
+    """The university's name, logo and address on every clearance certificate (one row)."""
+
+    list_display = ["university_name", "address", "updated"]
+    fields = ["university_name", "logo", "address"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return super().has_add_permission(request) and not Letterhead.objects.exists()
