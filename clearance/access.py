@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, QuerySet, When
 from django.http import Http404
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -128,6 +128,14 @@ def queue_for_officer(user: User) -> QuerySet[Task]:
         process_id=OuterRef("process_id"), status=ClearanceRequest.Status.RETURNED
     )
     return tasks_for_officer(user).filter(status=STATUS.NEW).filter(~Exists(returned))
+
+
+def next_task_for_officer(user: User, *, after: Task) -> Task | None:
+    """The task to open after deciding one: the oldest waiting at the same office, else any."""
+    same_office_first = Case(When(flow_task=after.flow_task, then=0), default=1)
+    return (
+        queue_for_officer(user).exclude(pk=after.pk).order_by(same_office_first, "created").first()
+    )
 
 
 def officer_offices(user: User) -> list[Office]:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 
 from accounts.models import User
 from clearance import access, services
+from clearance.decisions import debts_recorded
 from clearance.exceptions import ActionRefused
 from clearance.forms import (
     ClearanceRequestForm,
@@ -36,17 +37,20 @@ def current_user(request: HttpRequest) -> User:
     return request.user
 
 
-def perform(request: HttpRequest, action: Callable[[], T], success: str) -> T | None:
+def perform(
+    request: HttpRequest, action: Callable[[], T], success: str | Callable[[T], str]
+) -> T | None:
     """Run one action; tell the user it worked (and return its result), or why it was refused.
 
     Every action view goes through here, so a refused action is a message, never a 500.
+    ``success`` may be a function of the result, when what happened depends on it.
     """
     try:
         result = action()
     except ActionRefused as refused:
         messages.error(request, refused.message)
         return None
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return result
 
 
@@ -78,6 +82,7 @@ def request_detail_context(clearance_request: ClearanceRequest, *, staff: bool) 
     """What the request page shows; the request comes with ``access.REQUEST_PAGE_RELATED``."""
     comments, documents = _thread(clearance_request, staff=staff)
     timeline = list(_timeline(clearance_request, staff=staff))
+    debts, debt_total = debts_recorded(timeline)
     return {
         "values": [
             (
@@ -87,6 +92,8 @@ def request_detail_context(clearance_request: ClearanceRequest, *, staff: bool) 
             for name in ClearanceRequestForm.Meta.fields
         ],
         "timeline": timeline,
+        "debts": debts,
+        "debt_total": debt_total,
         "steps": access.chain_steps(clearance_request, timeline),
         "comments": comments,
         "documents": documents,

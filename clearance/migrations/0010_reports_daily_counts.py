@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_seed_faculties_offices'),
-        ('clearance', '0008_request_returned_index'),
+        ('clearance', '0009_request_returned_index'),
         ('viewflow', '0015_task_scheduled'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,7 +10,7 @@ from clearance.indexes import AddTableIndex
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
-    dependencies = [("clearance", "0007_task_indexes")]
+    dependencies = [("clearance", "0008_letterhead")]
 
     operations = [
         AddTableIndex(
