@@ -49,8 +49,10 @@ def seed() -> dict[str, str]:
     )
 
     expert = User.objects.get(username="education.medicine")
+    returned = ClearanceRequest.objects.get(student__username="student3")
     return {
         "request": f"/requests/{followed.pk}/",
+        "returned": f"/requests/{returned.pk}/",
         "admin_roles": f"/admin/accounts/user/{expert.pk}/change/",
     }
 
@@ -86,8 +88,17 @@ def test_main_pages(open_browser, viewport, request, tmp_path):
 
     student = open_browser("student4", viewport)
     pages.sign_in(student, "student4")
+    # The office's message rings the bell and marks the request; it opens with a banner.
     shoot(student, "my-requests", "/requests/")
+    assert student.locator("#bell-count").inner_text() == "۱"
+    shoot(student, "notifications", "/notifications/")
     shoot(student, "request", paths["request"])
+    assert student.locator("#your-turn").is_visible()
+
+    returned = open_browser("student3", viewport)
+    pages.sign_in(returned, "student3")
+    shoot(returned, "request-returned", paths["returned"])
+    assert returned.locator("#your-turn .btn-danger").is_visible()
 
     expert = open_browser("education.medicine", viewport)
     pages.sign_in(expert, "education.medicine")
