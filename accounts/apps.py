@@ -10,6 +10,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self) -> None:
+        from accounts import offices  # noqa: F401  (reads the offices once per web request)
+
 
 class SignInAttemptsConfig(AxesAppConfig):
     """django-axes, named in our own (translated) words in the admin."""

@@ -1,5 +1,7 @@
 """Reads that enforce who may see what: a student their own requests, an expert their office's."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from viewflow.workflow.models import Task
@@ -7,17 +9,31 @@ from viewflow.workflow.status import STATUS
 
 from accounts.backends import OfficeRoleBackend
 from accounts.models import Office, User
+from accounts.offices import office_by_code, offices
 from clearance.flows import office_steps
-from clearance.models import ClearanceRequest
+from clearance.models import ClearanceRequest, Event
 
 _backend = OfficeRoleBackend()
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
+# Everything the request page shows beside the request itself, read in the same query.
+REQUEST_PAGE_RELATED = (
+    "request_type",
+    "place_of_issue__province",
+    "marital_status",
+    "gender",
+    "education_status",
+    "faculty",
+    "field_of_study",
+    "degree",
+    "current_office",
+)
+
 
 def office_of(task: Task) -> Office:
     """The office whose step this task is (the node's office code names its row)."""
-    return Office.objects.get(code=task.flow_task.office_code)
+    return office_by_code(task.flow_task.office_code)
 
 
 def open_task(clearance_request: ClearanceRequest) -> Task | None:
@@ -44,9 +60,9 @@ def is_officer(user: User) -> bool:
 def request_for_student(*, pk: int, user: User) -> ClearanceRequest:
     """The student's own request, or 404 — never another student's."""
     try:
-        return ClearanceRequest.objects.select_related(
-            "request_type", "faculty", "current_office"
-        ).get(pk=pk, student=user)
+        return ClearanceRequest.objects.select_related(*REQUEST_PAGE_RELATED).get(
+            pk=pk, student=user
+        )
     except ClearanceRequest.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -65,7 +81,7 @@ def request_for_viewer(*, pk: int, user: User) -> ClearanceRequest:
     visible = queryset.filter(student=user) | queryset.filter(
         pk__in=requests_visible_to_officer(user).values("pk")
     )
-    request = visible.select_related("request_type", "faculty", "current_office").first()
+    request = visible.select_related(*REQUEST_PAGE_RELATED).first()
     if request is None:
         raise Http404
     return request
@@ -79,58 +95,89 @@ def tasks_for_officer(user: User) -> QuerySet[Task]:
 
 
 def task_for_officer(*, pk: int, user: User) -> Task:
-    """One task the expert's roles cover, or 404 — never another faculty's."""
-    task = tasks_for_officer(user).select_related("owner", "process").filter(pk=pk).first()
+    """One task the expert's roles cover, or 404 — never another faculty's.
+
+    The task comes with its request and what the request's page shows, in one query.
+    """
+    request_page = [f"process__clearance_request__{name}" for name in REQUEST_PAGE_RELATED]
+    task = tasks_for_officer(user).select_related("owner", *request_page).filter(pk=pk).first()
     if task is None:
         raise Http404
     return task
 
 
+def with_requests(tasks: QuerySet[Task], requests: QuerySet[ClearanceRequest]) -> QuerySet[Task]:
+    """Only the tasks whose request is among ``requests``.
+
+    A semi-join on the request's ``process_id`` (unique), so PostgreSQL walks the tasks'
+    own index and probes each request once, instead of joining the process table too.
+    """
+    return tasks.filter(process_id__in=requests.values("process_id"))
+
+
 def queue_for_officer(user: User) -> QuerySet[Task]:
     """Unclaimed tasks waiting for one of the expert's offices."""
-    return tasks_for_officer(user).filter(
-        status=STATUS.NEW, process__clearance_request__status=ClearanceRequest.Status.IN_PROGRESS
+    return with_requests(
+        tasks_for_officer(user).filter(status=STATUS.NEW),
+        ClearanceRequest.objects.filter(status=ClearanceRequest.Status.IN_PROGRESS),
     )
 
 
-def officer_offices(user: User) -> QuerySet[Office]:
+def officer_offices(user: User) -> list[Office]:
     codes = {p.split(".")[2] for p in office_permissions(user)}
-    return Office.objects.filter(code__in=codes)
+    return [office for code, office in offices().items() if code in codes]
+
+
+_WAITING = "_tasvieh_waiting_counts"
 
 
 def waiting_counts(user: User) -> list[tuple[Office, int]]:
-    """How many unclaimed tasks wait at each of the expert's offices (for the menu)."""
-    counts = {
-        node.name: n
-        for node, n in queue_for_officer(user)
-        .order_by()
-        .values_list("flow_task")
-        .annotate(n=Count("pk"))
-    }
-    return [(office, counts.get(office.code, 0)) for office in officer_offices(user)]
+    """How many unclaimed tasks wait at each of the expert's offices (for the menu).
+
+    One grouped count, kept on the user object: the menu and the queue page share it.
+    """
+    if not hasattr(user, _WAITING):
+        counts = {
+            node.name: n
+            for node, n in queue_for_officer(user)
+            .order_by()
+            .values_list("flow_task")
+            .annotate(n=Count("pk"))
+        }
+        setattr(
+            user,
+            _WAITING,
+            [(office, counts.get(office.code, 0)) for office in officer_offices(user)],
+        )
+    return getattr(user, _WAITING)
 
 
-def chain_steps(clearance_request: ClearanceRequest) -> list[tuple[Office, str]]:
+def chain_steps(
+    clearance_request: ClearanceRequest, history: Iterable[Event] | None = None
+) -> list[tuple[Office, str]]:
     """Every office of the flow for this request: done, now, skipped (a branch not taken) or
-    ahead — read from the request's office tasks in one query."""
+    ahead.
+
+    Read from the request's history (each approval is an event; a move to another faculty
+    starts the chain again) and the office it waits at now, so the request page, which
+    shows the history anyway, spends no query on it.
+    """
+    if history is None:
+        history = clearance_request.events.select_related("office")
     states: dict[str, str] = {}
+    for event in history:
+        if event.kind == Event.Kind.MOVED:
+            states = {}
+        elif event.kind == Event.Kind.APPROVED and event.office is not None:
+            states[event.office.code] = "done"
+    if clearance_request.is_open and clearance_request.current_office is not None:
+        states.setdefault(clearance_request.current_office.code, "now")
+    by_code = offices()
     steps = office_steps()
-    for node, status in (
-        Task.objects.filter(process_id=clearance_request.process_id, flow_task_type="HUMAN")
-        .order_by("created", "pk")
-        .values_list("flow_task", "status")
-    ):
-        if node.name == steps[0].name and states:
-            states = {}  # the chain restarted (the request moved to another faculty)
-        if status == STATUS.DONE:
-            states[node.name] = "done"
-        elif status in OPEN_TASK_STATUSES:
-            states.setdefault(node.name, "now")
-    offices = Office.objects.in_bulk(field_name="code")
-    reached = [i for i, node in enumerate(steps) if node.name in states]
+    reached = [i for i, node in enumerate(steps) if node.office_code in states]
     last = max(reached, default=-1)
     chain = []
     for position, node in enumerate(steps):
-        state = states.get(node.name) or ("skipped" if position < last else "ahead")
-        chain.append((offices[node.office_code], state))
+        state = states.get(node.office_code) or ("skipped" if position < last else "ahead")
+        chain.append((by_code[node.office_code], state))
     return chain

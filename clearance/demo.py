@@ -16,7 +16,22 @@ from clearance.models import (
 from persian.validators import national_code_check_digit
 
 DEMO_PASSWORD = "tasvieh-demo"
-_LETTERS = "ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی"
+# Demo people. A student's account carries the name written on their form; experts come from
+# another set of names, so nobody in the demo is both.
+_STUDENT_FIRST = ["سارا", "رضا", "مریم", "علی", "زهرا", "حسین", "فاطمه", "محمد", "نرگس", "امیر"]
+_STUDENT_LAST = ["احمدی", "کریمی", "رضایی", "محمدی", "حسینی", "موسوی", "جعفری", "صادقی", "نوری"]
+_EXPERT_FIRST = ["مهدی", "لیلا", "حمید", "شیوا", "بهروز", "نسرین", "کامران", "پروین", "مجید"]
+_EXPERT_LAST = ["اکبری", "شریفی", "یزدانی", "فرهادی", "توکلی", "قاسمی", "بهرامی", "افشار"]
+
+
+def _name(serial: int, first: list[str], last: list[str]) -> tuple[str, str]:
+    # The two lists have coprime lengths: every pair comes once before any repeats.
+    return first[serial % len(first)], last[serial % len(last)]
+
+
+def student_name(serial: int) -> tuple[str, str]:
+    """The first and last name of demo student number ``serial``."""
+    return _name(serial, _STUDENT_FIRST, _STUDENT_LAST)
 
 
 def make_national_code(serial: int) -> str:
@@ -36,7 +51,7 @@ def form_values(
     assert field_of_study is not None, "no field of study seeded"
     return {
         "request_type": RequestType.objects.get(code=request_type),
-        "full_name": "دانشجوی نمونه " + _LETTERS[serial % len(_LETTERS)],
+        "full_name": " ".join(student_name(serial)),
         "student_number": f"{98100000 + serial}",
         "national_code": make_national_code(1_000_000 + serial),
         "father_name": "علی",
@@ -81,6 +96,17 @@ def make_user(username: str, *, first_name: str = "", last_name: str = "", **ext
     return user
 
 
+def make_student(serial: int, username: str | None = None) -> User:
+    """Demo student number ``serial``, named as on the form ``form_values(serial=…)`` fills."""
+    first_name, last_name = student_name(serial)
+    return make_user(
+        username or f"student{serial}",
+        first_name=first_name,
+        last_name=last_name,
+        student_number=f"{98100000 + serial}",
+    )
+
+
 def expert_username(office: Office, faculty: Faculty | None) -> str:
     return f"{office.code}.{faculty.code}" if faculty else office.code
 
@@ -88,13 +114,12 @@ def expert_username(office: Office, faculty: Faculty | None) -> str:
 def make_experts(faculties: list[Faculty] | None = None) -> list[User]:
     """One expert per office role: per faculty for faculty offices, one per university office."""
     faculties = faculties if faculties is not None else list(Faculty.objects.filter(is_active=True))
-    experts = []
+    experts: list[User] = []
     for office in Office.objects.all():
         for faculty in faculties if office.is_faculty_office else [None]:
+            first_name, last_name = _name(len(experts), _EXPERT_FIRST, _EXPERT_LAST)
             user = make_user(
-                expert_username(office, faculty),
-                first_name=office.name,
-                last_name=f"({faculty.name})" if faculty else "",
+                expert_username(office, faculty), first_name=first_name, last_name=last_name
             )
             Role.objects.get_or_create(user=user, office=office, faculty=faculty)
             experts.append(user)

@@ -30,6 +30,7 @@ from persian.text import (
     local_digits,
     normalize_text,
 )
+from persian.widgets import BirthDateInput, DigitsInput
 
 ALLOWED_DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
@@ -84,21 +85,20 @@ class DocumentsField(forms.FileField):
         return list(files)
 
 
+def _fields_by_faculty_and_degree(queryset: Any) -> list[tuple[Any, Any]]:
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for field in queryset.order_by("faculty__name", "degree__order", "degree__name", "name"):
+        groups.setdefault(f"{field.faculty} — {field.degree}", []).append((field.pk, str(field)))
+    return [("", _("Choose…")), *groups.items()]
+
+
 class ClearanceRequestForm(forms.ModelForm):
-    """The 17 fields of the original clearance form, in its order."""
+    """The 17 fields of the original clearance form; faculty, degree and field together."""
 
     birth_date = JalaliDateField(
         label=_("birth date"),
         help_text=_("In the Jalali calendar as year/month/day, e.g. 1380/05/12."),
-        widget=forms.TextInput(
-            attrs={
-                "data-jdp": "",
-                "inputmode": "numeric",
-                "autocomplete": "bday",
-                "placeholder": "۱۳۸۰/۰۵/۱۲",
-                "maxlength": 10,
-            }
-        ),
+        widget=BirthDateInput(attrs={"placeholder": "۱۳۸۰/۰۵/۱۲"}),
     )
     documents = DocumentsField()
 
@@ -117,11 +117,13 @@ class ClearanceRequestForm(forms.ModelForm):
             "marital_status",
             "gender",
             "education_status",
+            # In the order they depend on each other: the list of fields of study follows
+            # the faculty and the degree.
             "faculty",
+            "degree",
+            "field_of_study",
             "landline",
             "mobile",
-            "field_of_study",
-            "degree",
             "address",
         ]
         labels = {
@@ -166,11 +168,11 @@ class ClearanceRequestForm(forms.ModelForm):
         }
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
-            "student_number": forms.TextInput(attrs={"inputmode": "numeric"}),
-            "national_code": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12}),
-            "birth_certificate_number": forms.TextInput(attrs={"inputmode": "numeric"}),
-            "landline": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-            "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+            "student_number": DigitsInput(),
+            "national_code": DigitsInput(attrs={"maxlength": 12}),
+            "birth_certificate_number": DigitsInput(),
+            "landline": DigitsInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+            "mobile": DigitsInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             "card_status": forms.RadioSelect,
         }
 
@@ -204,6 +206,11 @@ class ClearanceRequestForm(forms.ModelForm):
         for name in active:
             if hasattr(fields[name], "empty_label"):
                 fields[name].empty_label = _("Choose…")
+        # Grouped by faculty and degree, so no name repeats without scripts; request_form.js
+        # then lists only the fields of the chosen faculty and degree.
+        fields["field_of_study"].choices = lambda: _fields_by_faculty_and_degree(
+            fields["field_of_study"].queryset
+        )
         # Tom Select moves the <label> to its own input; keep the original select named too.
         fields["place_of_issue"].widget.attrs["aria-label"] = fields["place_of_issue"].label
         # Typed input may carry spaces, dashes or +98 before it is normalised; the clean_*
@@ -386,6 +393,17 @@ class FacultyChangeForm(forms.Form):
             .queryset.filter(degree_id=clearance_request.degree_id)
             .exclude(faculty_id=clearance_request.faculty_id)
         )
+        if not self.is_bound:
+            # Shown on every education task page: both lists from one query. A faculty is
+            # offered when it teaches this degree (the move needs a program there).
+            programs = list(fields["field_of_study"].queryset.select_related("faculty"))
+            blank = [("", fields["faculty"].empty_label)]
+            fields["field_of_study"].choices = blank + [(f.pk, str(f)) for f in programs]
+            faculties = {f.faculty_id: f.faculty for f in programs}
+            fields["faculty"].choices = blank + [
+                (faculty.pk, str(faculty))
+                for faculty in sorted(faculties.values(), key=lambda faculty: faculty.name)
+            ]
 
 
 class NotificationPreferenceForm(forms.Form):

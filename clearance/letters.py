@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Faculty
@@ -27,15 +28,26 @@ def letter_number_propose(*, faculty: Faculty, on: dt.date | None = None) -> str
 
 
 def letter_number_allocate(*, faculty: Faculty, on: dt.date) -> str:
+    """Take the faculty's next letter number of the Jalali year ``on`` falls in."""
     year = jalali_year(on)
-    LetterSequence.objects.get_or_create(faculty=faculty, year=year)
-    sequence = LetterSequence.objects.select_for_update().get(faculty=faculty, year=year)
-    number = sequence.last_number + 1
+    number = _sequence_next(faculty_id=faculty.pk, year=year)
     # Skip numbers an expert already typed by hand.
     while ClearanceRequest.objects.filter(
         letter_number=letter_number_format(faculty, year, number)
     ).exists():
-        number += 1
-    sequence.last_number = number
-    sequence.save(update_fields=["last_number"])
+        number = _sequence_next(faculty_id=faculty.pk, year=year)
     return letter_number_format(faculty, year, number)
+
+
+def _sequence_next(*, faculty_id: int, year: int) -> int:
+    """Advance the sequence in one statement: the row is created or locked and bumped at
+    once, so two secretaries never draw the same number."""
+    table = connection.ops.quote_name(LetterSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (faculty_id, year, last_number) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (faculty_id, year) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [faculty_id, year],
+        )
+        return int(cursor.fetchone()[0])

@@ -1,4 +1,4 @@
-"""Form fields for Persian input: amounts and Jalali dates typed in any digits."""
+"""Form fields for Persian input: amounts, Jalali dates and numbers typed in any digits."""
 
 import datetime as dt
 from typing import Any
@@ -7,6 +7,7 @@ from django import forms
 
 from persian import validators
 from persian.text import ascii_digits, format_jalali, normalize_letters
+from persian.widgets import AmountInput, DigitsInput
 
 
 class PersianTextField(forms.CharField):
@@ -24,7 +25,7 @@ class PersianTextField(forms.CharField):
 class RialsField(forms.IntegerField):
     """An amount typed in any digits, with or without thousands separators."""
 
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    widget = AmountInput(attrs={"autocomplete": "off"})
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -32,10 +33,19 @@ class RialsField(forms.IntegerField):
         return super().to_python(value)
 
 
+class DigitsCharField(forms.CharField):
+    """Text such as a letter number, shown in the page's digits and kept in ASCII digits."""
+
+    widget = DigitsInput(attrs={"inputmode": "text", "dir": "auto"})
+
+    def to_python(self, value: Any) -> str:
+        return ascii_digits(super().to_python(value) or "")
+
+
 class JalaliDateField(forms.Field):
     """A date typed in the Jalali calendar as 1380/05/12, stored as a Gregorian date."""
 
-    widget = forms.TextInput(attrs={"data-jdp": "", "inputmode": "numeric", "maxlength": 10})
+    widget = DigitsInput(attrs={"data-jdp": "", "maxlength": 10, "autocomplete": "off"})
 
     def prepare_value(self, value: Any) -> Any:
         if hasattr(value, "year"):

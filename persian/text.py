@@ -5,10 +5,12 @@ import re
 import unicodedata
 
 import jdatetime
+from django.utils import translation
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 _TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
+THOUSANDS_SEPARATOR = "٬"  # U+066C ARABIC THOUSANDS SEPARATOR, the Persian one
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ە": "ه", "\u0640": None})
 
 
@@ -58,9 +60,23 @@ def persian_digits(value: object) -> str:
 
 def local_digits(value: object) -> str:
     """Digits in the script of the active language (Persian digits on Persian pages)."""
-    from django.utils import translation
-
     return persian_digits(value) if translation.get_language() == "fa" else str(value)
+
+
+def group_thousands(value: int) -> str:
+    """Group an amount in thousands: ۱٬۵۰۰٬۰۰۰ on Persian pages, 1,500,000 otherwise."""
+    grouped = f"{value:,}"
+    if translation.get_language() == "fa":
+        return persian_digits(grouped.replace(",", THOUSANDS_SEPARATOR))
+    return grouped
+
+
+def isolate(value: str) -> str:
+    """Keep a code, letter number or address in its own order inside text of either direction."""
+    # Unicode's first-strong isolate (FSI … PDI): ۱۴۰۵/پ/۲ reads right to left, an address
+    # left to right, and neither reorders the words around it. Browsers and WeasyPrint both
+    # honour the characters; WeasyPrint ignores CSS `unicode-bidi: isolate`.
+    return f"\u2068{value}\u2069"
 
 
 def normalize_letters(value: str) -> str:

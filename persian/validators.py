@@ -115,10 +115,14 @@ def clean_jalali_date(value: str) -> dt.date:
         ) from exc
 
 
-def check_birth_date(date: dt.date, *, today: dt.date | None = None) -> dt.date:
+def birth_date_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The earliest and latest birth dates of a student: 90 to 14 years ago."""
     today = today or dt.date.today()
-    oldest = today - dt.timedelta(days=int(365.25 * 90))
-    youngest = today - dt.timedelta(days=int(365.25 * 14))
+    return today - dt.timedelta(days=int(365.25 * 90)), today - dt.timedelta(days=int(365.25 * 14))
+
+
+def check_birth_date(date: dt.date, *, today: dt.date | None = None) -> dt.date:
+    oldest, youngest = birth_date_range(today)
     if not (oldest <= date <= youngest):
         raise ValidationError(
             _("The birth date must make you between 14 and 90 years old."), code="birth_range"

@@ -57,7 +57,7 @@ QUERY_PARAMS = ["type", "status", "faculty", "office", "q", "age", "page", "form
                 "download", "next", "o", "p", "e", "_changelist_filters"]  # fmt: skip
 FORM_FIELDS = [*ClearanceRequestForm.Meta.fields, "documents", "note", "body", "internal",
                "reason", "debt_rials", "settlement", "letter_number", "letter_number_proposed",
-               "letter_date", "had_dormitory", "form_registered", "task", "language",
+               "next", "letter_date", "had_dormitory", "form_registered", "task", "language",
                "username", "password", "sms", "email"]  # fmt: skip
 
 
@@ -292,3 +292,13 @@ def test_no_admin_form_answers_500(world, name, values):
     response = client.post(reverse(name), data)
 
     assert response.status_code < 500, (name, data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["9" * 25, "9223372036854775808", "0"])
+def test_a_huge_number_in_a_path_is_a_404(world, number):
+    paths = [("/requests/{}/", "student"), ("/documents/{}/", "student"),
+             ("/office/tasks/{}/", "expert"), ("/requests/{}/edit/", "student")]  # fmt: skip
+    for path, persona in paths:
+        assert world.client(persona).get(path.format(number)).status_code == 404
+    assert world.client("anonymous").get("/verify/" + "²" * 300 + "/").status_code == 404

@@ -83,7 +83,9 @@ class City(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{localized(self.name, self.name_en)} ({self.province})"
+        name, province = localized(self.name, self.name_en), str(self.province)
+        # Tehran in Tehran province is «تهران», not «تهران (تهران)».
+        return name if name == province else f"{name} ({province})"
 
 
 class FieldOfStudy(models.Model):

@@ -172,6 +172,12 @@ class ClearanceRequest(Undeletable):
                 name="letter_date_needs_number",
             ),
         ]
+        indexes = [
+            # The office lists' search by national code or student number, over every request
+            # ("handled by me" reaches closed ones too).
+            models.Index(fields=["national_code"], name="request_national_code"),
+            models.Index(fields=["student_number"], name="request_student_number"),
+        ]
 
     def __str__(self) -> str:
         return _("Request #%(pk)s — %(name)s") % {"pk": self.pk, "name": self.full_name}

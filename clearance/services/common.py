@@ -57,11 +57,19 @@ def process_lock(process_id: int | None) -> Iterator[None]:
 def locked_task(task: Task) -> Iterator[Task]:
     """Lock the request's process row, then re-read the task so decisions see fresh state.
 
-    The task comes with its process and the process's request, so the flow's hooks and the
-    action share one request object and nothing is read twice.
+    Two statements, not one ``SELECT … FOR UPDATE OF process``: under READ COMMITTED a
+    statement that waited for the lock still sees the other rows it joins (the task, the
+    request) as they were before the winner committed. The re-read after the lock sees them
+    as the winner left them.
+
+    The task comes with its process, the process's request and its faculty (which the next
+    faculty office's permission names), so the flow's hooks and the action share one request
+    object and nothing is read twice.
     """
     with process_lock(task.process_id):
-        yield Task.objects.select_related("owner", "process__clearance_request").get(pk=task.pk)
+        yield Task.objects.select_related("owner", "process__clearance_request__faculty").get(
+            pk=task.pk
+        )
 
 
 def refuse_unless_workable(task: Task, user: User, *, need_owner: bool) -> ClearanceRequest:

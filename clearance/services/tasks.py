@@ -39,9 +39,8 @@ def task_claim(*, task: Task, user: User, ip: str | None = None) -> Task:
             )
         if not task.flow_task.can_assign(user, task):
             raise ActionRefused(_("Your roles do not cover this task."))
+        task.assigned = timezone.now()  # saved by the assignment, in one UPDATE
         activation_of(task).assign(user)
-        task.assigned = timezone.now()
-        task.save(update_fields=["assigned"])
         task_event(task, clearance_request, Event.Kind.CLAIMED, user=user, ip=ip)
     return task
 

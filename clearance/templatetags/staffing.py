@@ -10,5 +10,5 @@ register = template.Library()
 
 
 @register.inclusion_tag("clearance/_unstaffed.html")
-def unstaffed_notice() -> dict[str, Any]:
-    return {"gaps": unstaffed_steps()}
+def unstaffed_notice(*, in_admin: bool = False) -> dict[str, Any]:
+    return {"gaps": unstaffed_steps(), "in_admin": in_admin}

@@ -1,5 +1,6 @@
 """What every page shares: clean parameters, the signed-in user, one way to run an action."""
 
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -13,7 +14,7 @@ from clearance.exceptions import ActionRefused
 from clearance.forms import (
     ClearanceRequestForm,
 )
-from clearance.models import ClearanceRequest, Comment, Event
+from clearance.models import ClearanceRequest, Comment, Document, Event
 from clearance.notifications import inbox
 from persian.text import normalize_letters
 
@@ -56,36 +57,39 @@ def _timeline(clearance_request: ClearanceRequest, *, staff: bool) -> QuerySet[E
     return events
 
 
-def _thread(clearance_request: ClearanceRequest, *, staff: bool) -> QuerySet[Comment]:
-    comments = clearance_request.comments.select_related("author", "office").prefetch_related(
-        "documents"
-    )
-    return comments if staff else comments.filter(internal=False)
+def _thread(
+    clearance_request: ClearanceRequest, *, staff: bool
+) -> tuple[list[Comment], list[Document]]:
+    """The messages, each with its ``attachments``, and the request's own documents: all
+    the request's documents are read in one query."""
+    comments = clearance_request.comments.select_related("author", "office")
+    if not staff:
+        comments = comments.filter(internal=False)
+    thread = list(comments)
+    attached: dict[int | None, list[Document]] = defaultdict(list)
+    for document in clearance_request.documents.select_related("uploaded_by"):
+        attached[document.comment_id].append(document)
+    for comment in thread:
+        comment.attachments = attached[comment.pk]  # type: ignore[attr-defined]
+    return thread, attached[None]
 
 
 def request_detail_context(clearance_request: ClearanceRequest, *, staff: bool) -> dict[str, Any]:
-    full = ClearanceRequest.objects.select_related(
-        "request_type",
-        "place_of_issue__province",
-        "marital_status",
-        "gender",
-        "education_status",
-        "faculty",
-        "field_of_study",
-        "degree",
-        "current_office",
-    ).get(pk=clearance_request.pk)
+    """What the request page shows; the request comes with ``access.REQUEST_PAGE_RELATED``."""
+    comments, documents = _thread(clearance_request, staff=staff)
+    timeline = list(_timeline(clearance_request, staff=staff))
     return {
         "values": [
-            (getattr(full._meta.get_field(name), "verbose_name", name), _display(full, name))
+            (
+                getattr(clearance_request._meta.get_field(name), "verbose_name", name),
+                _display(clearance_request, name),
+            )
             for name in ClearanceRequestForm.Meta.fields
         ],
-        "timeline": _timeline(clearance_request, staff=staff),
-        "steps": access.chain_steps(full),
-        "comments": _thread(clearance_request, staff=staff),
-        "documents": clearance_request.documents.filter(comment__isnull=True).select_related(
-            "uploaded_by"
-        ),
+        "timeline": timeline,
+        "steps": access.chain_steps(clearance_request, timeline),
+        "comments": comments,
+        "documents": documents,
     }
 
 

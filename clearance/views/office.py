@@ -78,12 +78,19 @@ def _task_rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
 def _task_list(
     request: HttpRequest, tasks: QuerySet[Task], *, tab: str, title: str
 ) -> HttpResponseBase:
-    tasks = TaskFilter(request.GET, queryset=tasks).qs
+    filters = TaskFilter(request.GET, queryset=tasks)
+    tasks = filters.qs
     if request.GET.get("format") == "csv":
         return tasks_csv(_task_rows(tasks), tab=tab)
-    page = Paginator(_task_rows(tasks), settings.TASVIEH_QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paginator = Paginator(_task_rows(tasks), settings.TASVIEH_QUEUE_PAGE_SIZE)
+    if tab == "queue":
+        # The menu counted the queue per office already: count once per page, not twice.
+        known = filters.count_from_offices(
+            {office.code: n for office, n in access.waiting_counts(current_user(request))}
+        )
+        if known is not None:
+            paginator.count = known
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -168,9 +175,7 @@ def _render_task(
     forms: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    clearance_request = ClearanceRequest.objects.select_related("faculty").get(
-        process_id=task.process_id
-    )
+    clearance_request: ClearanceRequest = task.process.clearance_request
     office = services.office_of(task)
     forms = forms or {}
     detail = request_detail_context(clearance_request, staff=True)

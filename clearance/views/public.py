@@ -5,11 +5,13 @@ from django.shortcuts import render
 
 from clearance.models import ClearanceRequest
 from clearance.views.common import param
+from persian.text import ascii_digits
 
 
 def certificate_verify(request: HttpRequest, code: str = "") -> HttpResponse:
     """Public: anyone holding a certificate can check it is genuine (no login)."""
-    code = (code or param(request, "code")).replace("\x00", "").strip().upper()
+    # Typed from a printed certificate, perhaps in Persian digits (the one digit rule).
+    code = ascii_digits(code or param(request, "code")).replace("\x00", "").strip().upper()
     found = None
     if code:
         found = (

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from persian.text import format_jalali
+from persian.text import format_jalali, group_thousands
+from persian.text import isolate as _isolate
 from persian.text import local_digits as _localize_digits
 
 register = template.Library()
@@ -36,9 +37,18 @@ def fadigits(value: object) -> str:
 
 @register.filter
 def rials(value: int | None) -> str:
+    """An amount grouped in thousands, with the Persian separator on Persian pages: ۱٬۵۰۰٬۰۰۰."""
     if value is None:
         return ""
-    return _localize_digits(f"{value:,}")
+    return group_thousands(value)
+
+
+@register.filter
+def isolate(value: object) -> str:
+    """A letter number, code or address that keeps its order inside Persian text (and PDFs)."""
+    if value is None or value == "":
+        return ""
+    return _isolate(str(value))
 
 
 @register.filter

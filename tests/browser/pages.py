@@ -112,9 +112,10 @@ def sign_in(page: Page, username: str, *, password: str = DEMO_PASSWORD) -> None
 
 def pick_place_of_issue(page: Page, city: Any) -> None:
     """Type into the searchable (Tom Select) city control and pick the city."""
-    control = page.locator("#id_place_of_issue-ts-control")
-    control.click()
-    control.press_sequentially(city.name)
+    page.locator("#id_place_of_issue-ts-control").click()
+    # The search box is in the opened list, apart from the box showing the choice.
+    search = page.locator(".ts-dropdown:has(#id_place_of_issue-ts-dropdown) input.dropdown-input")
+    search.press_sequentially(city.name)
     # Wait for the list to be filtered by what was typed: Tom Select refreshes it 300 ms
     # after the last key and then takes the focus back, which must not land mid-form.
     options = page.locator("#id_place_of_issue-ts-dropdown [role=option]")
@@ -197,8 +198,10 @@ def approve(page: Page, *, debt_rials: int = 0, settlement: str = "") -> None:
     """Fill what this office records (debt, dormitory, letter, welfare form) and approve."""
     form = page.locator("form[action$='/approve/']")
     if form.locator("[name=debt_rials]").count():
-        # ASCII digits: the field is an <input type=number>, which drops Persian digits.
-        form.locator("[name=debt_rials]").fill(str(debt_rials))
+        debt = form.locator("[name=debt_rials]")
+        debt.fill(fa_digits(debt_rials))
+        # Grouped in thousands with the Persian separator as it is typed (static/js/digits.js).
+        expect(debt).to_have_value(fa_digits(f"{debt_rials:,}").replace(",", "٬"))
         form.locator("[name=settlement]").fill(settlement)
     if form.locator("[name=had_dormitory]").count():
         form.locator("[name=had_dormitory][value=yes]").check()

@@ -14,7 +14,7 @@ from playwright.sync_api import Page
 
 from accounts.models import Faculty, Office, User
 from clearance import services
-from clearance.demo import form_values, make_user
+from clearance.demo import form_values, make_student
 from clearance.models import ClearanceRequest
 from tests.browser import pages
 
@@ -32,7 +32,7 @@ def seed() -> dict[str, str]:
     call_command("seed_demo", stdout=io.StringIO())
     medicine = Faculty.objects.get(code="medicine")
     for serial in (6, 7):
-        student = make_user(f"student{serial}", first_name="دانشجوی", last_name=f"نمونه {serial}")
+        student = make_student(serial)
         services.request_submit(student=student, data=form_values(serial=serial, faculty=medicine))
 
     followed = ClearanceRequest.objects.get(student__username="student4")

@@ -308,3 +308,13 @@ def test_the_model_fields_carry_their_validators(submitted, field, value):
         submitted.full_clean()
 
     assert list(error.value.message_dict) == [field]
+
+
+def test_a_certificate_code_typed_in_persian_digits_is_found(client, submitted):
+    ClearanceRequest.objects.filter(pk=submitted.pk).update(
+        status=ClearanceRequest.Status.CLEARED, certificate_code="AB12CD34", closed=timezone.now()
+    )
+
+    typed = client.get(reverse("certificate_verify_form"), {"code": "ab۱۲cd٣٤"})
+
+    assert typed.status_code == 200 and submitted.full_name in typed.content.decode()

@@ -296,3 +296,17 @@ def test_admin_search_and_the_users_student_number_follow_the_one_digit_rule(
     user.student_number = "98²"
     with pytest.raises(ValidationError):
         user.full_clean()
+
+
+def test_only_an_administrator_allowed_to_add_and_change_records_may_import(client, field):
+    helper = User.objects.create_user("helpdesk", password="x", is_staff=True)
+    client.force_login(helper)
+    upload = SimpleUploadedFile("s.xlsx", xlsx(PERSIAN_HEADERS, rows(field)))
+
+    assert client.get(reverse("admin:clearance_studentrecord_import")).status_code == 403
+    response = client.post(
+        reverse("admin:clearance_studentrecord_import"),
+        {"resource": "0", "format": "1", "import_file": upload},
+    )
+    assert response.status_code == 403
+    assert StudentRecord.objects.count() == 0

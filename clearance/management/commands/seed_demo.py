@@ -9,9 +9,8 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Faculty, User
 from clearance import services
-from clearance.demo import DEMO_PASSWORD, form_values, make_experts, make_user
+from clearance.demo import DEMO_PASSWORD, form_values, make_experts, make_student, make_user
 from clearance.models import ClearanceRequest
-from persian.text import persian_digits
 
 # (student username, offices the request has passed, return at the last one?)
 STORIES = [
@@ -37,12 +36,7 @@ class Command(BaseCommand):
             experts = {u.username: u for u in make_experts()}
             medicine = Faculty.objects.get(code="medicine")
             for serial, (username, passed, returned) in enumerate(STORIES, start=1):
-                student = make_user(
-                    username,
-                    first_name="دانشجوی",
-                    last_name=f"نمونه {persian_digits(serial)}",
-                    student_number=f"{98100000 + serial}",
-                )
+                student = make_student(serial, username)
                 if ClearanceRequest.objects.filter(student=student).exists():
                     continue
                 request = services.request_submit(
@@ -86,7 +80,7 @@ class Command(BaseCommand):
             ("faculty_closure.medicine", "faculty closure, School of Medicine"),
             ("<office>.<faculty code>", "the same for every other faculty"),
         ]
-        make_user("student5", first_name="دانشجوی", last_name="تازه", student_number="98100005")
+        make_student(5)
         self.stdout.write(self.style.SUCCESS("\nTasvieh demo on http://127.0.0.1:8000/"))
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}\n")
         for username, what in rows:
