@@ -24,6 +24,7 @@ from clearance.models import (
     Event,
     FieldOfStudy,
     Gender,
+    Letterhead,
     LetterSequence,
     MaritalStatus,
     Notification,
@@ -239,3 +240,14 @@ class StudentRecordAdmin(SafeAutocomplete, NormalizedSearch, ImportMixin, admin.
     @admin.display(description=_("last imported"))
     def imported_jalali(self, obj: StudentRecord) -> str:
         return jdatetime(obj.imported)
+
+
+@admin.register(Letterhead)
+class LetterheadAdmin(admin.ModelAdmin):
+    """The university's name, logo and address on every clearance certificate (one row)."""
+
+    list_display = ["university_name", "address", "updated"]
+    fields = ["university_name", "logo", "address"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return super().has_add_permission(request) and not Letterhead.objects.exists()

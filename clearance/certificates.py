@@ -1,11 +1,37 @@
-"""The clearance certificate: a one-page Persian PDF with a QR code to verify it."""
+"""The clearance certificate: a Persian PDF on the university's letterhead, with a QR code."""
 
+import base64
+
+import filetype
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from clearance.models import ClearanceRequest
+from clearance.models import ClearanceRequest, Event, Letterhead
+
+
+def _logo_data_uri(letterhead: Letterhead) -> str:
+    """The uploaded logo inlined in the page: uploads are never served over HTTP."""
+    if not letterhead.logo:
+        return ""
+    with letterhead.logo.open("rb") as logo:
+        data = logo.read()
+    kind = filetype.guess(data[:512])
+    mime = kind.mime if kind else "image/png"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def office_approvals(clearance_request: ClearanceRequest) -> list[Event]:
+    """One approval per office, in the order of the chain (an office's latest decision wins)."""
+    latest: dict[int | None, Event] = {}
+    events = clearance_request.events.filter(kind=Event.Kind.APPROVED).select_related(
+        "office", "actor"
+    )
+    for event in events:
+        latest.pop(event.office_id, None)  # a later approval moves the office to its place
+        latest[event.office_id] = event
+    return list(latest.values())
 
 
 def certificate_pdf(*, clearance_request: ClearanceRequest, verify_url: str) -> bytes:
@@ -14,7 +40,8 @@ def certificate_pdf(*, clearance_request: ClearanceRequest, verify_url: str) -> 
 
     assert clearance_request.status == ClearanceRequest.Status.CLEARED
     qr = segno.make(verify_url, error="m").svg_data_uri(scale=4, border=1)
-    approvals = clearance_request.events.filter(kind="approved").select_related("office", "actor")
+    approvals = office_approvals(clearance_request)
+    letterhead = Letterhead.current()
     with translation.override("fa"):
         html = render_to_string(
             "clearance/certificate.html",
@@ -23,7 +50,10 @@ def certificate_pdf(*, clearance_request: ClearanceRequest, verify_url: str) -> 
                 "qr": qr,
                 "verify_url": verify_url,
                 "approvals": approvals,
-                "university_name": settings.TASVIEH_UNIVERSITY_NAME,
+                # The last approval is the faculty's closure: its expert signs for the faculty.
+                "closing": approvals[-1] if approvals else None,
+                "letterhead": letterhead,
+                "logo": _logo_data_uri(letterhead),
             },
         )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

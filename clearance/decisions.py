@@ -9,6 +9,7 @@ class here and one line in the flow.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django import forms
@@ -18,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Office
 from clearance.exceptions import ActionRefused
 from clearance.letters import letter_number_allocate, letter_number_propose
-from clearance.models import ClearanceRequest
-from persian.fields import JalaliDateField, PersianTextField, RialsField
+from clearance.models import ClearanceRequest, Event
+from persian.fields import DigitsCharField, JalaliDateField, PersianTextField, RialsField
 from persian.text import ascii_digits, normalize_text
 
 
@@ -28,6 +29,8 @@ class Decision:
 
     # May the office approve several requests at once, each with ``bulk_data``?
     bulk: ClassVar[bool] = True
+    # Does the office's task page list the debts earlier offices recorded?
+    reviews_debts: ClassVar[bool] = False
 
     def fields(self, *, clearance_request: ClearanceRequest | None) -> dict[str, forms.Field]:
         """The form fields this office fills in when it approves."""
@@ -118,7 +121,7 @@ class LetterDecision(Decision):
     def fields(self, *, clearance_request: ClearanceRequest | None) -> dict[str, forms.Field]:
         proposed = self.propose(clearance_request) if clearance_request else ""
         return {
-            "letter_number": forms.CharField(
+            "letter_number": DigitsCharField(
                 label=_("Letter number"),
                 max_length=60,
                 required=False,
@@ -167,6 +170,8 @@ class WelfareDecision(Decision):
     """The welfare office confirms it registered the student's clearance form."""
 
     bulk = False
+    # The form it registers carries the student's debts: its task page lists them.
+    reviews_debts = True
 
     def fields(self, *, clearance_request: ClearanceRequest | None) -> dict[str, forms.Field]:
         return {
@@ -182,6 +187,12 @@ class WelfareDecision(Decision):
         if not data.get("form_registered"):
             raise ActionRefused(str(_("Register the clearance form before approving.")))
         return [], {"form_registered": True}
+
+
+def debts_recorded(events: Iterable[Event]) -> tuple[list[Event], int]:
+    """The approvals that recorded a debt (0 included), and the total owed in rials."""
+    debts = [e for e in events if e.kind == Event.Kind.APPROVED and e.debt_rials is not None]
+    return debts, sum(e.debt_rials or 0 for e in debts)
 
 
 def decision_parts(decision: Decision, office: Office) -> list[Decision]:

@@ -11,6 +11,7 @@ PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 _TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
 THOUSANDS_SEPARATOR = "٬"  # U+066C ARABIC THOUSANDS SEPARATOR, the Persian one
+_ARABIC_LETTERS = re.compile(r"[\u0600-\u065f\u066e-\u06ef\u06fa-\u06ff]+")
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ە": "ه", "\u0640": None})
 
 
@@ -71,12 +72,13 @@ def group_thousands(value: int) -> str:
     return grouped
 
 
-def isolate(value: str) -> str:
-    """Keep a code, letter number or address in its own order inside text of either direction."""
-    # Unicode's first-strong isolate (FSI … PDI): ۱۴۰۵/پ/۲ reads right to left, an address
-    # left to right, and neither reorders the words around it. Browsers and WeasyPrint both
-    # honour the characters; WeasyPrint ignores CSS `unicode-bidi: isolate`.
-    return f"\u2068{value}\u2069"
+def left_to_right(value: str) -> str:
+    """Show a code, letter number or web address left to right, as written, in Persian text."""
+    # A left-to-right isolate (LRI … PDI) keeps the words around it in place, and a
+    # left-to-right mark after each run of Persian letters keeps the digits after them
+    # European: without it «۱۴۰۵/پ/۲» would show as ۱۴۰۵/۲/پ. Browsers and WeasyPrint
+    # both honour the characters (WeasyPrint ignores CSS `unicode-bidi: isolate`).
+    return "\u2066" + _ARABIC_LETTERS.sub("\\g<0>\u200e", value) + "\u2069"
 
 
 def normalize_letters(value: str) -> str:

@@ -1,5 +1,8 @@
 """Shared fixtures: personas (a student, office experts) and a submitted request."""
 
+import struct
+import zlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -11,6 +14,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Faculty, Office, User
+from clearance import services
 from clearance.demo import DEMO_PASSWORD, expert_username, make_experts
 from clearance.models import ClearanceRequest, Document
 from clearance.notifications.sms import MemoryBackend, Sms
@@ -28,6 +32,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\0" * 40
+
+
+def png_image(size: int = 64, rgb: tuple[int, int, int] = (11, 61, 107)) -> bytes:
+    """A real PNG (a square of one colour, a light ring around it), e.g. a letterhead logo."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b""
+    for y in range(size):
+        rows += b"\0" + b"".join(
+            bytes(rgb if min(x, y, size - 1 - x, size - 1 - y) > 3 else (230, 236, 244))
+            for x in range(size)
+        )
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -180,3 +206,29 @@ def queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
+
+
+def approve_through_chain(
+    req: ClearanceRequest,
+    experts: dict[str, User],
+    faculty: Faculty,
+    *,
+    until: str | None = None,
+    debts: dict[str, tuple[int, str]] | None = None,
+) -> ClearanceRequest:
+    """Each office claims and approves in turn (money offices record ``debts[office]``, else
+    none), up to the office ``until`` (left waiting) or to the faculty's closure."""
+    debts = debts or {}
+    while req.status == ClearanceRequest.Status.IN_PROGRESS:
+        task = open_task(req)
+        office = task.flow_task.name
+        if office == until:
+            break
+        expert = expert_for(experts, office, faculty)
+        services.task_claim(task=task, user=expert)
+        debt, settlement = debts.get(office, (0, ""))
+        decision = {"note": "", "debt_rials": debt, "settlement": settlement}
+        decision.update(had_dormitory=False, form_registered=True)
+        services.decision_record(task=open_task(req), user=expert, decision=decision)
+        req.refresh_from_db()
+    return req

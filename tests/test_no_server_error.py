@@ -225,6 +225,8 @@ def test_no_page_or_form_answers_500(world, name, params, data, files, post):
                                             "kind__exact", "is_staff__exact"]), ODD, max_size=3),
 )  # fmt: skip
 @example(name="admin:clearance_clearancerequest_changelist", params={"q": "a\x00b"})
+@example(name="admin:clearance_clearancerequest_changelist", params={"status": "\x00"})
+@example(name="admin:accounts_user_changelist", params={"is_staff__exact": "1\x00"})
 def test_no_admin_list_answers_500(world, name, params):
     response = world.client("admin").get(reverse(name), params)
 

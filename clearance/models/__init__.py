@@ -1,5 +1,6 @@
 """The clearance domain's tables, one module per concern; import them from here."""
 
+from clearance.models.letterhead import Letterhead
 from clearance.models.notifications import Delivery, Notification, NotificationPreference
 from clearance.models.reference import (
     City,
@@ -37,6 +38,7 @@ __all__ = [
     "FieldOfStudy",
     "Gender",
     "LetterSequence",
+    "Letterhead",
     "MaritalStatus",
     "Notification",
     "NotificationPreference",

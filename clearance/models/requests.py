@@ -1,5 +1,6 @@
 """The clearance request and its immutable history: events, comments, documents, letters."""
 
+import datetime as dt
 import uuid
 from pathlib import PurePath
 
@@ -256,6 +257,12 @@ class Event(Undeletable):
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         refuse_update(self)
         super().save(*args, **kwargs)
+
+    @property
+    def letter_date(self) -> dt.date | None:
+        """The date of the letter the secretariat numbered in this step, if it did."""
+        recorded = self.details.get("letter_date") if isinstance(self.details, dict) else None
+        return dt.date.fromisoformat(recorded) if recorded else None
 
 
 class Comment(Undeletable):

@@ -43,6 +43,7 @@ MIDDLEWARE = [
     # the app server directly, by address, over plain HTTP.
     "clearance.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "clearance.middleware.strip_nul_parameters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

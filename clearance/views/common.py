@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 
 from accounts.models import User
 from clearance import access, services
+from clearance.decisions import debts_recorded
 from clearance.exceptions import ActionRefused
 from clearance.forms import (
     ClearanceRequestForm,
@@ -78,6 +79,7 @@ def request_detail_context(clearance_request: ClearanceRequest, *, staff: bool) 
     """What the request page shows; the request comes with ``access.REQUEST_PAGE_RELATED``."""
     comments, documents = _thread(clearance_request, staff=staff)
     timeline = list(_timeline(clearance_request, staff=staff))
+    debts, debt_total = debts_recorded(timeline)
     return {
         "values": [
             (
@@ -87,6 +89,8 @@ def request_detail_context(clearance_request: ClearanceRequest, *, staff: bool) 
             for name in ClearanceRequestForm.Meta.fields
         ],
         "timeline": timeline,
+        "debts": debts,
+        "debt_total": debt_total,
         "steps": access.chain_steps(clearance_request, timeline),
         "comments": comments,
         "documents": documents,

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from persian.text import format_jalali, group_thousands
-from persian.text import isolate as _isolate
+from persian.text import format_jalali, group_thousands, left_to_right
 from persian.text import local_digits as _localize_digits
 
 register = template.Library()
@@ -44,11 +43,11 @@ def rials(value: int | None) -> str:
 
 
 @register.filter
-def isolate(value: object) -> str:
-    """A letter number, code or address that keeps its order inside Persian text (and PDFs)."""
+def ltr(value: object) -> str:
+    """A letter number, code or web address, left to right as written (pages and PDFs)."""
     if value is None or value == "":
         return ""
-    return _isolate(str(value))
+    return left_to_right(str(value))
 
 
 @register.filter

@@ -1,22 +1,27 @@
 """The main pages, rendered at desktop and phone width, on the demo data.
 
-Run as a normal test it checks that each page renders in Persian and fits a phone's width,
-writing its PNGs to a temporary folder. With ``--screenshots`` (``make screenshots``) the
-PNGs go to docs/screenshots/<page>-<desktop|phone>.png for the README.
+Run as a normal test it checks that each page renders in Persian and fits a phone's width
+(360 px: the student's, the experts' and the administrator's pages), writing its PNGs to a
+temporary folder. With ``--screenshots`` (``make screenshots``) the PNGs go to
+docs/screenshots/<page>-<desktop|phone>.png for the README, and the certificate's pages to
+docs/screenshots/certificate-<n>.png (pdftoppm).
 """
 
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from accounts.models import Faculty, Office, User
 from clearance import services
-from clearance.demo import form_values, make_student
-from clearance.models import ClearanceRequest
+from clearance.demo import form_values, make_experts, make_student
+from clearance.models import ClearanceRequest, Letterhead
 from tests.browser import pages
+from tests.conftest import approve_through_chain, open_task, png_image
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,12 +33,25 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def seed() -> dict[str, str]:
-    """The demo data (`make demo`), plus a longer queue and a conversation; return paths."""
+    """The demo data (`make demo`), plus a longer queue, a conversation, a request waiting
+    at the welfare office after recorded debts, a cleared one and a letterhead; return paths."""
     call_command("seed_demo", stdout=io.StringIO())
     medicine = Faculty.objects.get(code="medicine")
-    for serial in (6, 7):
+    requests = {}
+    for serial in (6, 7, 8, 9):
         student = make_student(serial)
-        services.request_submit(student=student, data=form_values(serial=serial, faculty=medicine))
+        requests[serial] = services.request_submit(
+            student=student, data=form_values(serial=serial, faculty=medicine)
+        )
+    experts = {expert.username: expert for expert in make_experts([medicine])}
+    debts = {"nutrition": (850_000, "پرداخت شد، رسید ۵۵۱۲"), "loan_fund": (12_000_000, "تقسیط")}
+    at_welfare = approve_through_chain(requests[8], experts, medicine, until="welfare", debts=debts)
+    cleared = approve_through_chain(requests[9], experts, medicine, debts=debts)
+    Letterhead.objects.create(
+        university_name="دانشگاه علوم پزشکی ایران",
+        address="تهران، بزرگراه شهید همت، تلفن ۸۶۷۰۱",
+        logo=ContentFile(png_image(96), name="logo.png"),
+    )
 
     followed = ClearanceRequest.objects.get(student__username="student4")
     services.comment_post(
@@ -53,8 +71,23 @@ def seed() -> dict[str, str]:
     return {
         "request": f"/requests/{followed.pk}/",
         "returned": f"/requests/{returned.pk}/",
+        "cleared": f"/requests/{cleared.pk}/",
+        "certificate": f"/requests/{cleared.pk}/certificate/",
+        "verify": f"/verify/{cleared.certificate_code}/",
+        "welfare_task": f"/office/tasks/{open_task(at_welfare).pk}/",
         "admin_roles": f"/admin/accounts/user/{expert.pk}/change/",
     }
+
+
+def certificate_pages(pdf: bytes, folder: Path) -> list[Path]:
+    """The certificate's pages as PNGs (poppler's pdftoppm), as a reader sees them."""
+    (folder / "certificate.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", folder / "certificate.pdf", folder / "certificate"],
+        check=True,
+    )
+    (folder / "certificate.pdf").unlink()
+    return sorted(folder.glob("certificate-*.png"))
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
@@ -81,10 +114,17 @@ def test_main_pages(open_browser, viewport, request, tmp_path):
 
     visitor = open_browser("visitor", viewport)
     shoot(visitor, "login", "/login/")
+    shoot(visitor, "verify", paths["verify"])
 
     newcomer = open_browser("student5", viewport)
     pages.sign_in(newcomer, "student5")
+    shoot(newcomer, "my-requests-empty", "/requests/")
     shoot(newcomer, "form", "/requests/new/")
+    # The birth-date picker, open: on a phone a sheet under the field it fills.
+    newcomer.locator("#id_birth_date").click()
+    expect(newcomer.locator("jdp-container")).to_be_visible()
+    newcomer.locator("#id_birth_date").press_sequentially("۱۳۷۹/۰۲", delay=30)
+    newcomer.screenshot(path=folder / f"form-datepicker-{viewport}.png", animations="disabled")
 
     student = open_browser("student4", viewport)
     pages.sign_in(student, "student4")
@@ -97,8 +137,18 @@ def test_main_pages(open_browser, viewport, request, tmp_path):
 
     returned = open_browser("student3", viewport)
     pages.sign_in(returned, "student3")
+    shoot(returned, "my-requests-returned", "/requests/")
     shoot(returned, "request-returned", paths["returned"])
     assert returned.locator("#your-turn .btn-danger").is_visible()
+
+    graduate = open_browser("student9", viewport)
+    pages.sign_in(graduate, "student9")
+    shoot(graduate, "request-cleared", paths["cleared"])
+    if viewport == "desktop":  # the PDF is the same at every width
+        pdf = graduate.request.get(paths["certificate"])
+        assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+        shots = certificate_pages(pdf.body(), folder)
+        assert shots and all(p.read_bytes().startswith(PNG_SIGNATURE) for p in shots)
 
     expert = open_browser("education.medicine", viewport)
     pages.sign_in(expert, "education.medicine")
@@ -107,13 +157,26 @@ def test_main_pages(open_browser, viewport, request, tmp_path):
     pages.open_task(expert, ClearanceRequest.objects.get(student__username="student1").full_name)
     pages.claim(expert)
     shoot(expert, "task")
+    shoot(expert, "my-tasks", "/office/mine/")
+    shoot(expert, "handled", "/office/handled/")
+
+    welfare = open_browser("welfare", viewport)
+    pages.sign_in(welfare, "welfare")
+    shoot(welfare, "task-welfare", paths["welfare_task"])
+    expect(welfare.locator("#debts")).to_contain_text("۱۲٬۸۵۰٬۰۰۰")
 
     admin = open_browser("admin", viewport)
     pages.sign_in(admin, "admin")
+    shoot(admin, "reports", "/reports/")
+    shoot(admin, "admin-index", "/admin/")
+    shoot(admin, "admin-requests", "/admin/clearance/clearancerequest/")
+    shoot(admin, "admin-users", "/admin/accounts/user/")
     shoot(admin, "admin-roles", paths["admin_roles"])
     # The office roles inline lists the expert's role.
     education = Office.objects.get(code="education")
     assert admin.locator("#roles-group #id_roles-0-office").input_value() == str(education.pk)
+    letterhead = Letterhead.objects.get()
+    shoot(admin, "admin-letterhead", f"/admin/clearance/letterhead/{letterhead.pk}/change/")
 
     fits.assert_all_fit()
     failing = {page: found for page, found in audit.items() if found}

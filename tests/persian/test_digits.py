@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from persian.fields import DigitsCharField, JalaliDateField, RialsField
-from persian.text import group_thousands, isolate, persian_digits
+from persian.text import group_thousands, left_to_right, persian_digits
 from persian.widgets import AmountInput, BirthDateInput, DigitsInput
 
 
@@ -104,12 +104,11 @@ def test_birth_date_picker_offers_a_students_years_and_opens_on_a_graduates(pers
     assert 'data-jdp=""' in html
 
 
-def test_isolate_keeps_a_token_in_its_own_order(persian):
-    assert isolate("http://x/verify/A/") == "\u2068http://x/verify/A/\u2069"
-    html = Template("{% load persian %}«{{ n|fadigits|isolate }}»").render(
-        Context({"n": "1405/پ/2"})
-    )
-    assert html == "«\u2068۱۴۰۵/پ/۲\u2069»"
+def test_codes_and_letter_numbers_read_left_to_right_as_written(persian):
+    assert left_to_right("http://x/verify/A/") == "\u2066http://x/verify/A/\u2069"
+    html = Template("{% load persian %}«{{ n|fadigits|ltr }}»").render(Context({"n": "1405/پ/2"}))
+    # The mark after «پ» keeps «۲» a European number, so nothing reorders inside.
+    assert html == "«\u2066۱۴۰۵/پ\u200e/۲\u2069»"
 
 
 ODD_TEXT = st.one_of(
