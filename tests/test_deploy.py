@@ -1,6 +1,7 @@
 """The production settings pass Django's deployment checklist."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -84,3 +85,20 @@ def test_demo_defaults_are_flagged_for_production():
 def test_bad_setting_values_fail_loudly():
     result = deploy_check(TASVIEH_HTTPS="maybe")
     assert result.returncode != 0 and "TASVIEH_HTTPS must be a boolean" in result.stderr
+
+
+def test_every_unit_runs_a_real_command_and_every_timer_starts_its_service_daily():
+    from django.core.management import get_commands
+
+    units = ROOT / "docs" / "deploy"
+    for service in units.glob("*.service"):
+        for command in re.findall(r"^Exec\w*=.*manage\.py (\w+)", service.read_text(), re.M):
+            assert command in get_commands(), f"{service.name}: no manage.py {command}"
+    timers = sorted(units.glob("*.timer"))
+    assert {t.stem for t in timers} >= {"tasvieh-backup", "tasvieh-digest"}
+    for timer in timers:
+        assert timer.with_suffix(".service").exists()
+        assert "Type=oneshot" in timer.with_suffix(".service").read_text()
+        # Every day (or working day) at a fixed time; Persistent catches up after downtime.
+        assert re.search(r"^OnCalendar=.*\*-\*-\* \d\d:\d\d", timer.read_text(), re.M), timer.name
+        assert "Persistent=true" in timer.read_text()

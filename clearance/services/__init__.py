@@ -9,6 +9,7 @@ from clearance.exceptions import ActionRefused
 from clearance.letters import letter_number_format, letter_number_propose
 from clearance.services.faculty import request_faculty_change
 from clearance.services.notifications import (
+    deliveries_resume,
     deliveries_retry,
     notification_preference_set,
     notifications_read,
@@ -32,6 +33,7 @@ __all__ = [
     "ActionRefused",
     "comment_post",
     "decision_record",
+    "deliveries_resume",
     "deliveries_retry",
     "letter_number_format",
     "letter_number_propose",

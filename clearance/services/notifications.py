@@ -4,9 +4,13 @@ These change nothing about a request, so they write no history event: the notifi
 read time, the preference's update time and the delivery's attempts are their own record.
 """
 
+import datetime as dt
+
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from clearance.models import Delivery, Notification, NotificationPreference
@@ -56,3 +60,29 @@ def deliveries_retry(*, deliveries: QuerySet[Delivery]) -> int:
         delivery_send.enqueue(delivery_id=delivery.pk)
         queued += 1
     return queued
+
+
+@transaction.atomic
+def deliveries_resume(*, stale_after: dt.timedelta) -> int:
+    """Queue again what a worker killed mid-send left behind; return how many.
+
+    A worker that dies (power, SIGKILL) rolls its attempt back: the delivery is still
+    pending but its task is stuck "running" and nothing would ever try it again. Sending
+    times out long before ``stale_after``, so an older running attempt is dead. Queuing one
+    twice is harmless: an attempt locks its delivery and skips one already sent.
+    """
+    cutoff = timezone.now() - stale_after
+    attempts = DBTaskResult.objects.filter(task_path=delivery_send.module_path)
+    alive = attempts.filter(
+        Q(status=TaskResultStatus.READY)
+        | Q(status=TaskResultStatus.RUNNING, started_at__gte=cutoff)
+    )
+    waiting = {row["kwargs"]["delivery_id"] for row in alive.values_list("args_kwargs", flat=True)}
+    stranded = Delivery.objects.filter(status__in=Delivery.PENDING, created__lt=cutoff).exclude(
+        pk__in=waiting
+    )
+    resumed = 0
+    for delivery in stranded.select_for_update(skip_locked=True):
+        delivery_send.enqueue(delivery_id=delivery.pk)
+        resumed += 1
+    return resumed

@@ -158,6 +158,8 @@ TASVIEH_WORKER_STALE_SECONDS = env_int("TASVIEH_WORKER_STALE_SECONDS", 300)
 # most 6 hours apart), TASVIEH_DELIVERY_ATTEMPTS times in all; then it is marked failed.
 TASVIEH_DELIVERY_ATTEMPTS = env_int("TASVIEH_DELIVERY_ATTEMPTS", 6)
 TASVIEH_DELIVERY_RETRY_SECONDS = env_int("TASVIEH_DELIVERY_RETRY_SECONDS", 60)
+# The experts' daily digest lists the tasks they have held for longer than this.
+TASVIEH_DIGEST_HELD_DAYS = env_int("TASVIEH_DIGEST_HELD_DAYS", 3)
 
 # Text messages: "console" (the demo prints them), "memory" (tests), "kavenegar" (the
 # Kavenegar gateway's HTTP API), or the dotted path of a class with the same send().

@@ -130,13 +130,18 @@ def test_main_pages(open_browser, viewport, request, tmp_path):
 
     student = open_browser("student4", viewport)
     pages.sign_in(student, "student4")
+    # The office's message rings the bell and marks the request; it opens with a banner.
     shoot(student, "my-requests", "/requests/")
+    assert student.locator("#bell-count").inner_text() == "۱"
+    shoot(student, "notifications", "/notifications/")
     shoot(student, "request", paths["request"])
+    assert student.locator("#your-turn").is_visible()
 
     returned = open_browser("student3", viewport)
     pages.sign_in(returned, "student3")
     shoot(returned, "my-requests-returned", "/requests/")
     shoot(returned, "request-returned", paths["returned"])
+    assert returned.locator("#your-turn .btn-danger").is_visible()
 
     graduate = open_browser("student9", viewport)
     pages.sign_in(graduate, "student9")

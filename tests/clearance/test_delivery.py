@@ -6,11 +6,13 @@ Kavenegar look-alike over real HTTP, a closed port and a host that never answers
 """
 
 import datetime as dt
+import io
 import re
 
 import jdatetime
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -252,3 +254,24 @@ def test_a_worker_stopped_mid_send_leaves_the_delivery_to_retry(
     run_worker()
     sms.refresh_from_db()
     assert (sms.status, sms.attempts) == ("sent", 2) and len(sms_outbox) == 1
+
+
+def test_a_delivery_whose_worker_died_is_queued_again(submitted, student, expert, sms_outbox):
+    return_request(submitted, expert)
+    sms = Delivery.objects.get(channel="sms")
+    # The worker took the attempt, then died: its task is "running" for ever.
+    ten_minutes_ago = timezone.now() - dt.timedelta(minutes=10)
+    DBTaskResult.objects.update(status="RUNNING", started_at=ten_minutes_ago)
+    Delivery.objects.update(created=ten_minutes_ago)
+    run_worker()
+    assert sms_outbox == []
+
+    out = io.StringIO()
+    call_command("resume_deliveries", stdout=out)
+    assert out.getvalue() == "1 delivery(ies) queued again.\n"
+    call_command("resume_deliveries", stdout=out)  # already queued: not twice
+    assert out.getvalue().endswith("0 delivery(ies) queued again.\n")
+    run_worker()
+
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts) == ("sent", 1) and len(sms_outbox) == 1
