@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, When
 from django.http import Http404
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -120,6 +120,14 @@ def queue_for_officer(user: User) -> QuerySet[Task]:
     return with_requests(
         tasks_for_officer(user).filter(status=STATUS.NEW),
         ClearanceRequest.objects.filter(status=ClearanceRequest.Status.IN_PROGRESS),
+    )
+
+
+def next_task_for_officer(user: User, *, after: Task) -> Task | None:
+    """The task to open after deciding one: the oldest waiting at the same office, else any."""
+    same_office_first = Case(When(flow_task=after.flow_task, then=0), default=1)
+    return (
+        queue_for_officer(user).exclude(pk=after.pk).order_by(same_office_first, "created").first()
     )
 
 

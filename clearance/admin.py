@@ -3,6 +3,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import XLSX
 
@@ -34,6 +36,7 @@ from clearance.models import (
     StudentRecord,
 )
 from clearance.registry import RegistryCSV, StudentRecordResource
+from persian.jalali_admin import JalaliDatesAdmin
 from persian.search import NormalizedSearch
 from persian.templatetags.persian import jdatetime
 from persian.text import local_digits
@@ -80,7 +83,7 @@ class FieldOfStudyAdmin(NormalizedSearch, admin.ModelAdmin):
     list_select_related = ["faculty", "degree"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(JalaliDatesAdmin):
     """History is never edited or deleted, not even by administrators."""
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
@@ -107,34 +110,30 @@ class EventInline(admin.TabularInline):
 @admin.register(ClearanceRequest)
 class ClearanceRequestAdmin(NormalizedSearch, ReadOnlyAdmin):
     list_display = [
-        "pk",
+        "number",
         "full_name",
         "student_number",
         "faculty",
         "request_type",
         "status",
         "current_office",
-        "created_jalali",
+        "created",
     ]
     list_filter = ["status", "request_type", "faculty", "current_office"]
     search_fields = ["full_name", "student_number", "national_code", "letter_number"]
     list_select_related = ["faculty", "request_type", "current_office"]
     inlines = [EventInline]
 
-    @admin.display(description=_("created"), ordering="created")
-    def created_jalali(self, obj: ClearanceRequest) -> str:
-        return jdatetime(obj.created)
+    @admin.display(description=_("request number"), ordering="pk")
+    def number(self, obj: ClearanceRequest) -> int:
+        return obj.pk
 
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
-    list_display = ["request", "kind", "office", "actor", "at_jalali", "ip_address"]
-    list_filter = ["kind", "office"]
+    list_display = ["request", "kind", "office", "actor", "created", "ip_address"]
+    list_filter = ["kind", "office", "created"]
     list_select_related = ["request", "office", "actor"]
-
-    @admin.display(description=_("at"), ordering="created")
-    def at_jalali(self, obj: Event) -> str:
-        return jdatetime(obj.created)
 
 
 admin.site.register(Comment, ReadOnlyAdmin)
@@ -219,7 +218,7 @@ class NotificationPreferenceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StudentRecord)
-class StudentRecordAdmin(SafeAutocomplete, NormalizedSearch, ImportMixin, admin.ModelAdmin):
+class StudentRecordAdmin(SafeAutocomplete, NormalizedSearch, ImportMixin, JalaliDatesAdmin):
     """The education system's export, imported with a preview and an error per row."""
 
     resource_classes = [StudentRecordResource]
@@ -229,21 +228,39 @@ class StudentRecordAdmin(SafeAutocomplete, NormalizedSearch, ImportMixin, admin.
     search_fields = ["student_number", "national_code", "first_name", "last_name"]
     list_select_related = ["faculty"]
     autocomplete_fields = ["field_of_study"]
-    readonly_fields = ["imported_jalali"]
-    exclude = ["imported"]
+    readonly_fields = ["imported"]
 
     def has_import_permission(self, request):  # type: ignore[no-untyped-def]
         # django-import-export lets any staff member import unless told; an import adds
         # and changes registry rows, so it needs both permissions.
         return self.has_add_permission(request) and self.has_change_permission(request)
 
-    @admin.display(description=_("last imported"))
-    def imported_jalali(self, obj: StudentRecord) -> str:
-        return jdatetime(obj.imported)
+
+# The background worker's deliveries (django-tasks), in our words and the Jalali calendar.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(JalaliDatesAdmin, DBTaskResultAdmin):
+    """The list of queued and delivered messages; a failure names its error class.
+
+    Rows lead nowhere: django-tasks' page per row is titled "DBTaskResult object (…)";
+    the worker's log holds the tracebacks.
+    """
+
+    list_display = (  # type: ignore[assignment]
+        *("task" if n == "task_name" else n for n in DBTaskResultAdmin.list_display),
+        "exception_class_path",
+    )
+    list_display_links = None
+
+    @admin.display(description=_("task name"))
+    def task(self, obj: DBTaskResult) -> str:
+        return obj.task_name
 
 
 @admin.register(Letterhead)
-class LetterheadAdmin(admin.ModelAdmin):
+class LetterheadAdmin(JalaliDatesAdmin):
     """The university's name, logo and address on every clearance certificate (one row)."""
 
     list_display = ["university_name", "address", "updated"]

@@ -321,6 +321,14 @@ class StaffCommentForm(CommentForm):
         help_text=_("Internal notes are never shown to the student."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Said to the expert, not to the student.
+        self.fields["body"].help_text = _(
+            "The student sees your message on their request page and is notified; "
+            "tick “internal note” to write only to your colleagues."
+        )
+
 
 class ApproveForm(forms.Form):
     """The expert's note, and the fields of the office's decision (clearance.decisions)."""

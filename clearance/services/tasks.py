@@ -37,12 +37,30 @@ def task_claim(*, task: Task, user: User, ip: str | None = None) -> Task:
                 _("%(who)s claimed this task first.")
                 % {"who": task.owner.get_full_name() or task.owner.username}
             )
-        if not task.flow_task.can_assign(user, task):
-            raise ActionRefused(_("Your roles do not cover this task."))
-        task.assigned = timezone.now()  # saved by the assignment, in one UPDATE
-        activation_of(task).assign(user)
-        task_event(task, clearance_request, Event.Kind.CLAIMED, user=user, ip=ip)
+        _claim(task, clearance_request, user=user, ip=ip)
     return task
+
+
+def _claim(task: Task, clearance_request: ClearanceRequest, *, user: User, ip: str | None) -> None:
+    """Assign a free task to the expert (the caller holds the process lock)."""
+    if not task.flow_task.can_assign(user, task):
+        raise ActionRefused(_("Your roles do not cover this task."))
+    task.assigned = timezone.now()  # saved by the assignment, in one UPDATE
+    activation_of(task).assign(user)
+    task_event(task, clearance_request, Event.Kind.CLAIMED, user=user, ip=ip)
+
+
+def _workable_by(task: Task, user: User, *, ip: str | None) -> ClearanceRequest:
+    """The task's request, once the task is this expert's: a free task is claimed first.
+
+    A task someone else holds is refused; the caller holds the process lock, so of two
+    experts acting on one free task at once, the second finds it taken or done.
+    """
+    clearance_request = refuse_unless_workable(task, user, need_owner=False)
+    refuse_own_request(clearance_request, user)
+    if task.owner_id is None:
+        _claim(task, clearance_request, user=user, ip=ip)
+    return refuse_unless_workable(task, user, need_owner=True)
 
 
 @transaction.atomic
@@ -84,12 +102,12 @@ def decision_record(
     """Approve one office's step and move the request on to the next office.
 
     ``decision`` is the approve form's cleaned data: the expert's note and what the node's
-    decision records (clearance.decisions); the decision writes it to the request.
+    decision records (clearance.decisions); the decision writes it to the request. A free
+    task is claimed by the approving expert in the same transaction.
     """
     data = dict(decision or {})
     with locked_task(task) as task:
-        clearance_request = refuse_unless_workable(task, user, need_owner=True)
-        refuse_own_request(clearance_request, user)
+        clearance_request = _workable_by(task, user, ip=ip)
         office = office_of(task)
         changed: list[str] = []
         details: dict[str, Any] = {}
@@ -124,13 +142,13 @@ def decision_record(
 def request_return(
     *, task: Task, user: User, reason: str, ip: str | None = None
 ) -> ClearanceRequest:
-    """Send the request back to the student; the task waits at this office."""
+    """Send the request back to the student; the task waits at this office (a free task is
+    claimed by the returning expert first)."""
     reason = reason.strip()
     if not reason:
         raise ActionRefused(_("Say why the request is returned."))
     with locked_task(task) as task:
-        clearance_request = refuse_unless_workable(task, user, need_owner=True)
-        refuse_own_request(clearance_request, user)
+        clearance_request = _workable_by(task, user, ip=ip)
         clearance_request.status = ClearanceRequest.Status.RETURNED
         clearance_request.return_reason = reason
         clearance_request.save(update_fields=["status", "return_reason", "updated"])
@@ -181,8 +199,6 @@ def tasks_bulk_approve(
         for part in parts:
             decision.update(part.bulk_data())
         try:
-            if task.owner_id != user.pk:
-                task_claim(task=task, user=user, ip=ip)
             decision_record(task=task, user=user, decision=decision, ip=ip)
         except ActionRefused as refused_action:
             refused.append(f"{label}: {refused_action.message}")

@@ -22,10 +22,12 @@ INSTALLED_APPS = [
     "persian",
     "accounts",
     "clearance.apps.ClearanceConfig",
+    # Before viewflow: viewflow ships registration/ templates of its own design, which
+    # would otherwise replace the admin's password change pages.
+    "django.contrib.admin",
     "viewflow",
     "accounts.apps.WorkflowEngineConfig",  # viewflow.workflow
     "accounts.apps.SignInAttemptsConfig",  # axes
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -34,7 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "accounts.apps.BackgroundTasksConfig",  # django_tasks_db
     "import_export",
 ]
 
@@ -202,6 +204,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "clearance.network.client_ip"
 AXES_VERBOSE = False
+# Its admin pages are registered by accounts.admin, in Persian and the Jalali calendar.
+AXES_ENABLE_ADMIN = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("TASVIEH_SESSION_HOURS", 8) * 3600

@@ -37,17 +37,20 @@ def current_user(request: HttpRequest) -> User:
     return request.user
 
 
-def perform(request: HttpRequest, action: Callable[[], T], success: str) -> T | None:
+def perform(
+    request: HttpRequest, action: Callable[[], T], success: str | Callable[[T], str]
+) -> T | None:
     """Run one action; tell the user it worked (and return its result), or why it was refused.
 
     Every action view goes through here, so a refused action is a message, never a 500.
+    ``success`` may be a function of the result, when what happened depends on it.
     """
     try:
         result = action()
     except ActionRefused as refused:
         messages.error(request, refused.message)
         return None
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return result
 
 

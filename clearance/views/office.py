@@ -198,6 +198,8 @@ def _render_task(
         "own_request": clearance_request.student_id == user.pk,
         "registry": registry_state(clearance_request),
         "is_owner": task.owner_id == user.pk,
+        # Approving or returning a free task claims it (services.tasks._workable_by).
+        "can_decide": task.owner_id in (None, user.pk),
         "can_take_back": task.owner_id not in (None, user.pk) and user.is_staff,
         "is_open": task.status in services.OPEN_TASK_STATUSES,
     }
@@ -244,6 +246,22 @@ def task_release(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("office_queue") if released is not None else redirect("task_detail", pk=pk)
 
 
+def _approved(clearance_request: ClearanceRequest) -> str:
+    if clearance_request.status == ClearanceRequest.Status.CLEARED:
+        return _("Approved; the request is cleared and the student can download the certificate.")
+    return _("Approved; the request moved to %(office)s.") % {
+        "office": clearance_request.current_office
+    }
+
+
+def _next_task(user: User, done: Task) -> HttpResponse:
+    """After a decision, the next task waiting in the expert's queue (or the queue itself)."""
+    following = access.next_task_for_officer(user, after=done)
+    if following is None:
+        return redirect("office_queue")
+    return redirect("task_detail", pk=following.pk)
+
+
 @login_required
 @require_POST
 def task_approve(request: HttpRequest, pk: int) -> HttpResponse:
@@ -251,16 +269,15 @@ def task_approve(request: HttpRequest, pk: int) -> HttpResponse:
     parts = decision_parts(task.flow_task.decision, services.office_of(task))
     form = ApproveForm(request.POST, parts=parts)
     if not form.is_valid():
-        messages.error(request, _("Please correct the errors below."))
         return _render_task(request, task, user, forms={"approve": form}, status=400)
     approved = perform(
         request,
         lambda: services.decision_record(
             task=task, user=user, decision=form.cleaned_data, ip=client_ip(request)
         ),
-        _("Approved; the request moved to the next office."),
+        _approved,
     )
-    return redirect("office_mine") if approved is not None else redirect("task_detail", pk=pk)
+    return _next_task(user, task) if approved is not None else redirect("task_detail", pk=pk)
 
 
 @login_required
@@ -269,16 +286,15 @@ def task_return(request: HttpRequest, pk: int) -> HttpResponse:
     user, task = _task_action(request, pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Please correct the errors below."))
         return _render_task(request, task, user, forms={"return": form}, status=400)
-    perform(
+    returned = perform(
         request,
         lambda: services.request_return(
             task=task, user=user, reason=form.cleaned_data["reason"], ip=client_ip(request)
         ),
         _("The request was returned to the student."),
     )
-    return redirect("task_detail", pk=pk)
+    return _next_task(user, task) if returned is not None else redirect("task_detail", pk=pk)
 
 
 @login_required

@@ -32,8 +32,12 @@ from clearance.views.common import (
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if access.is_officer(current_user(request)):
+    """Experts start at their queue, administrators (who filed no request) at the reports."""
+    user = current_user(request)
+    if access.is_officer(user):
         return redirect("office_queue")
+    if user.is_staff and not ClearanceRequest.objects.filter(student=user).exists():
+        return redirect("reports")
     return redirect("request_list")
 
 

@@ -190,7 +190,9 @@ def open_task(page: Page, full_name: str) -> int:
 
 
 def claim(page: Page) -> None:
-    page.locator("form[action$='/claim/'] button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form[action$='/claim/'] button[type=submit]").click()
+    expect(page.locator("form[action$='/claim/']")).to_have_count(0)
     expect(page.locator("form[action$='/approve/']")).to_be_visible()
 
 
@@ -210,12 +212,15 @@ def approve(page: Page, *, debt_rials: int = 0, settlement: str = "") -> None:
         type_jalali_date(page, letter_date, jdatetime.date.today().togregorian())
     if form.locator("[name=form_registered]").count():
         form.locator("[name=form_registered]").check()
+    here = page.url
     form.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/office/mine/$"))
+    # The expert lands on the next task of the queue, or on the queue when none is left.
+    page.wait_for_url(lambda url: url != here and re.search(r"/office/(tasks/\d+/)?$", url))
 
 
 def return_to_student(page: Page, reason: str) -> None:
     form = page.locator("form[action$='/return/']")
     form.locator("[name=reason]").fill(reason)
+    here = page.url
     form.locator("button[type=submit]").click()
-    expect(page.locator("form[action$='/approve/']")).to_have_count(0)
+    page.wait_for_url(lambda url: url != here and re.search(r"/office/(tasks/\d+/)?$", url))

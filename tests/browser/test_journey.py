@@ -125,8 +125,7 @@ def fill_submit_with_one_mistake(
 
 def work_task(page: Page, full_name: str) -> None:
     pages.open_task(page, full_name)
-    pages.claim(page)
-    pages.approve(page)
+    pages.approve(page)  # approving a free task claims it
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

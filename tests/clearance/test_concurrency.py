@@ -84,6 +84,29 @@ def test_two_approvals_of_one_task_move_the_request_once(submitted, experts, fac
     assert submitted.process.task_set.filter(flow_task_type="HUMAN").count() == 2
 
 
+def test_two_experts_approve_the_same_free_task(submitted, experts, faculty):
+    # Neither claimed it first: approving claims it, and only one of them may.
+    first = expert_for(experts, "education", faculty)
+    second = ExpertFactory(office="education", faculty=faculty)
+    task = open_task(submitted)
+    clients = [login(Client(), first), login(Client(), second)]
+    payload = approve_payload("education", dormitory=False)
+    responses = at_once(
+        *[
+            lambda c=c: c.post(reverse("task_approve", args=[task.pk]), payload, follow=True)
+            for c in clients
+        ]
+    )
+    assert alert_levels(responses) == ["error", "success"]
+    task.refresh_from_db()
+    approved = Event.objects.get(request=submitted, kind=Event.Kind.APPROVED)
+    claimed = Event.objects.get(request=submitted, kind=Event.Kind.CLAIMED)
+    assert task.owner_id == approved.actor_id == claimed.actor_id
+    assert task.owner in (first, second)
+    submitted.refresh_from_db()
+    assert submitted.current_office.code == "student_affairs"
+
+
 def test_return_and_approve_at_once_leave_one_decision(submitted, experts, faculty):
     expert = expert_for(experts, "education", faculty)
     task = open_task(submitted)

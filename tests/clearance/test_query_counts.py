@@ -11,10 +11,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Office, Role
 from clearance import services
-from clearance.demo import form_values
+from clearance.demo import form_values, make_user
 from tests.conftest import act, approve_payload, expert_for, login, open_task, queries
-from tests.factories import ClearanceRequestFactory
+from tests.factories import ClearanceRequestFactory, ExpertFactory
 
 PAGE_LIMIT = 12
 
@@ -142,6 +143,23 @@ def test_a_whole_chain_keeps_the_task_page_flat(submitted, experts, faculty):
     for office in ["student_affairs", "cultural_deputy", "secretariat", "council", "nutrition"]:
         assert act(expert_for(experts, office, faculty), submitted, dormitory=False) == office
     assert task_page("dormitory") == early
+
+
+@pytest.mark.parametrize(
+    "page", ["admin:accounts_user_changelist", "admin:accounts_role_changelist"]
+)
+def test_admin_users_and_roles_lists_do_not_grow_with_rows(db, faculty, page):
+    client = login(Client(), make_user("root", is_staff=True, is_superuser=True))
+    for n in range(3):
+        ExpertFactory(office="education", faculty=faculty, username=f"few{n}")
+    few = queries(client, reverse(page))
+    for n in range(12):
+        expert = ExpertFactory(office="nutrition", username=f"many{n}")
+        Role.objects.create(
+            user=expert, office=Office.objects.get(code="education"), faculty=faculty
+        )
+    assert queries(client, reverse(page)) == few
+    assert few <= 12
 
 
 def notification_queries(client: Client, url: str) -> list[str]:

@@ -92,9 +92,10 @@ def test_claims_and_approvals_race_across_servers(servers, experts, faculty):
             *[lambda b=b, path=approve: b.post(path, {"note": "تایید"}) for b in attempts]
         )
         no_server_error(approvals)
-        assert sorted(r.location for r in approvals) == sorted(
-            ["/office/mine/"] + [f"/office/tasks/{task.pk}/"] * 2
-        ), [(r.status, r.location) for r in approvals]
+        # The two refused stay on the task; the winner moves on to the next one (or the queue).
+        locations = [r.location for r in approvals]
+        assert locations.count(f"/office/tasks/{task.pk}/") == 2, locations
+        assert all(location.startswith("/office/") for location in locations), locations
         shown = [b.follow(r) for b, r in zip(attempts, approvals, strict=True)]
         no_server_error(shown)
         assert sorted(kind for r in shown for kind in r.alerts()) == ["error", "error", "success"]
