@@ -123,3 +123,12 @@ def test_no_control_is_wider_than_its_container_whatever_the_fonts(
         page.goto(path)
         assert "DejaVu" in page.evaluate("getComputedStyle(document.body).fontFamily")
         assert_controls_fit(page)
+    # The expert's pages: the tabs, the filters with the long faculty names, the task.
+    cultural = expert_for(experts, "cultural_deputy", faculty)
+    office = open_browser("expert", "phone")
+    with_other_fonts(office)
+    pages.sign_in(office, cultural.username)
+    task = open_task(submitted)
+    for path in ("/office/", "/office/mine/", "/office/handled/", f"/office/tasks/{task.pk}/"):
+        office.goto(path)
+        assert_controls_fit(office)
