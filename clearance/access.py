@@ -8,7 +8,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.backends import OfficeRoleBackend
-from accounts.models import Office, User
+from accounts.models import Faculty, Office, User
 from accounts.offices import office_by_code, offices
 from clearance.flows import office_steps
 from clearance.models import ClearanceRequest, Event
@@ -141,6 +141,17 @@ def next_task_for_officer(user: User, *, after: Task) -> Task | None:
 def officer_offices(user: User) -> list[Office]:
     codes = {p.split(".")[2] for p in office_permissions(user)}
     return [office for code, office in offices().items() if code in codes]
+
+
+def officer_faculties(user: User) -> QuerySet[Faculty]:
+    """The active faculties whose requests the expert's roles reach (for the lists' filter):
+    every faculty for the holder of a university office's role."""
+    faculties = Faculty.objects.filter(is_active=True)
+    # A role's permission is clearance.office.<office>[.<faculty>] (accounts.office_permission).
+    scopes = [p.split(".")[3:] for p in office_permissions(user)]
+    if any(not scope for scope in scopes):
+        return faculties
+    return faculties.filter(code__in=[scope[0] for scope in scopes])
 
 
 _WAITING = "_tasvieh_waiting_counts"

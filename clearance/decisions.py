@@ -198,3 +198,8 @@ def debts_recorded(events: Iterable[Event]) -> tuple[list[Event], int]:
 def decision_parts(decision: Decision, office: Office) -> list[Decision]:
     """The node's decision, and the debt record when the office deals with money."""
     return [DebtDecision(), decision] if office.records_debt else [decision]
+
+
+def bulk_approvable(decision: Decision, office: Office) -> bool:
+    """May the office approve several requests at once (each with its parts' bulk data)?"""
+    return all(part.bulk for part in decision_parts(decision, office))

@@ -272,6 +272,19 @@ class Event(Undeletable):
         super().save(*args, **kwargs)
 
     @property
+    def changed_labels(self) -> list[str]:
+        """What a resubmission changed on the request, by the fields' verbose names."""
+        names = self.details.get("changed", []) if isinstance(self.details, dict) else []
+        labels = {field.name: str(field.verbose_name) for field in ClearanceRequest._meta.fields}
+        return [labels[name] for name in names if name in labels]
+
+    @property
+    def documents_added(self) -> int:
+        """How many documents the student attached with a resubmission (0 before we counted)."""
+        added = self.details.get("documents", 0) if isinstance(self.details, dict) else 0
+        return added if isinstance(added, int) else 0
+
+    @property
     def letter_date(self) -> dt.date | None:
         """The date of the letter the secretariat numbered in this step, if it did."""
         recorded = self.details.get("letter_date") if isinstance(self.details, dict) else None

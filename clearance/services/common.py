@@ -28,7 +28,9 @@ def attach_documents(
     uploads: Iterable[UploadedFile],
     by: User,
     comment: Comment | None = None,
-) -> None:
+) -> int:
+    """Store the uploads on the request (and the comment, if any); return how many."""
+    added = 0
     for upload in uploads:
         Document.objects.create(
             request=clearance_request,
@@ -39,6 +41,8 @@ def attach_documents(
             content_type=upload.content_type or "",
             size=upload.size or 0,
         )
+        added += 1
+    return added
 
 
 @contextmanager

@@ -83,7 +83,7 @@ def request_resubmit(
         except IntegrityError as exc:
             refuse_taken_identity(student=student, data=data, request_pk=clearance_request.pk)
             raise ActionRefused(_("The request could not be saved; please try again.")) from exc
-        attach_documents(clearance_request=clearance_request, uploads=documents, by=student)
+        added = attach_documents(clearance_request=clearance_request, uploads=documents, by=student)
         task = open_task(clearance_request)
         assert task is not None
         activation = activation_of(task)
@@ -107,7 +107,7 @@ def request_resubmit(
             office=office,
             actor=student,
             note=note.strip(),
-            details={"changed": changed},
+            details={"changed": changed, "documents": added},
             task_id=task.pk,
             ip_address=ip,
         )

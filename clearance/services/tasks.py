@@ -10,7 +10,7 @@ from viewflow.workflow.models import Task
 
 from accounts.models import User
 from clearance.access import office_of
-from clearance.decisions import decision_parts
+from clearance.decisions import bulk_approvable, decision_parts
 from clearance.exceptions import ActionRefused
 from clearance.models import ClearanceRequest, Event, Notification
 from clearance.notifications import notify_expert, notify_student
@@ -188,15 +188,14 @@ def tasks_bulk_approve(
             .values_list("full_name", flat=True)
             .first()
         )
-        parts = decision_parts(task.flow_task.decision, office)
-        if not all(part.bulk for part in parts):
+        if not bulk_approvable(task.flow_task.decision, office):
             refused.append(
                 _("%(name)s: %(office)s decides one request at a time.")
                 % {"name": label, "office": office}
             )
             continue
         decision: dict[str, Any] = {"note": note}
-        for part in parts:
+        for part in decision_parts(task.flow_task.decision, office):
             decision.update(part.bulk_data())
         try:
             decision_record(task=task, user=user, decision=decision, ip=ip)

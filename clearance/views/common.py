@@ -139,14 +139,7 @@ def latest_message(detail: dict[str, Any], *, from_office: bool) -> Comment | No
     return None
 
 
-def latest_resubmission(detail: dict[str, Any]) -> tuple[Event | None, list[str]]:
-    """The student's latest resubmission on the timeline, and the labels of what it changed."""
+def latest_resubmission(detail: dict[str, Any]) -> Event | None:
+    """The student's latest resubmission on the timeline (read from the page's own history)."""
     detail["timeline"] = timeline = list(detail["timeline"])
-    for event in reversed(timeline):
-        if event.kind == Event.Kind.RESUBMITTED:
-            labels = {
-                field.name: str(field.verbose_name) for field in ClearanceRequest._meta.fields
-            }
-            changed = [labels[name] for name in event.details.get("changed", []) if name in labels]
-            return event, changed
-    return None, []
+    return next((e for e in reversed(timeline) if e.kind == Event.Kind.RESUBMITTED), None)

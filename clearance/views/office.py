@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.models import Faculty, User
-from clearance import access, services
+from accounts.models import User
+from clearance import access, services, tasklists
 from clearance import reports as report_figures
 from clearance.decisions import decision_parts
 from clearance.exports import tasks_csv
@@ -29,7 +29,7 @@ from clearance.forms import (
     ReturnForm,
     StaffCommentForm,
 )
-from clearance.models import ClearanceRequest, Notification, RequestType
+from clearance.models import ClearanceRequest, Event, Notification, RequestType
 from clearance.network import client_ip
 from clearance.registry import registry_state
 from clearance.services.faculty import may_change_faculty
@@ -40,6 +40,7 @@ from clearance.views.common import (
     latest_resubmission,
     notifications_seen,
     officer,
+    param,
     perform,
     posted_note,
     request_detail_context,
@@ -97,6 +98,9 @@ def _task_rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
 def _task_list(
     request: HttpRequest, tasks: QuerySet[Task], *, tab: str, title: str
 ) -> HttpResponseBase:
+    """One of the expert's lists; each row with the student's last resubmission of the task
+    (or, for what the expert handled, their decision)."""
+    user = current_user(request)
     filters = TaskFilter(request.GET, queryset=tasks)
     tasks = filters.qs
     if request.GET.get("format") == "csv":
@@ -105,21 +109,24 @@ def _task_list(
     if tab == "queue":
         # The menu counted the queue per office already: count once per page, not twice.
         known = filters.count_from_offices(
-            {office.code: n for office, n in access.waiting_counts(current_user(request))}
+            {office.code: n for office, n in access.waiting_counts(user)}
         )
         if known is not None:
             paginator.count = known
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    shown = Event.Kind.APPROVED if tab == "handled" else Event.Kind.RESUBMITTED
     return render(
         request,
         "office/task_list.html",
         {
             "page": page,
+            "rows": tasklists.with_events(page.object_list, shown),
+            "bulk": tasklists.bulk_approval(user, office_code=param(request, "office")),
             "tab": tab,
             "title": title,
-            "faculties": Faculty.objects.filter(is_active=True),
+            "faculties": access.officer_faculties(user),
             "request_types": RequestType.objects.filter(is_active=True),
             "filters": request.GET,
             "query": query.urlencode(),
@@ -229,8 +236,7 @@ def _student_answer(request: HttpRequest, task: Task, detail: dict[str, Any]) ->
     """What the student sent on this task that the expert has not read yet (for the banner)."""
     unread = notifications_seen(request, task_id=task.pk)
     if Notification.Kind.RESUBMITTED in unread:
-        event, changed = latest_resubmission(detail)
-        return {"resubmission": event, "changed": changed}
+        return {"resubmission": latest_resubmission(detail)}
     if Notification.Kind.REPLIED in unread:
         return {"message": latest_message(detail, from_office=False)}
     return {}

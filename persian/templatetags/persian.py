@@ -69,6 +69,14 @@ def age(value: dt.datetime | None) -> str:
 
 
 @register.filter
+def waiting(since: dt.datetime | None) -> str:
+    """How long something has waited since then, as '۳ روز'."""
+    if since is None:
+        return ""
+    return duration(int((timezone.now() - since).total_seconds()))
+
+
+@register.filter
 def duration(seconds: int | None) -> str:
     if seconds is None:
         return ""

@@ -56,6 +56,29 @@ def test_office_lists_do_not_grow_with_rows(experts, faculty, page, params):
     assert few <= PAGE_LIMIT
 
 
+@pytest.mark.parametrize("page", ["office_queue", "office_mine"])
+def test_resubmitted_requests_in_a_list_cost_no_query_per_row(experts, faculty, page):
+    """Each row's «resubmitted» mark and what changed come in one query for the page."""
+    expert = expert_for(experts, "education", faculty)
+    client = login(Client(), expert)
+
+    def resubmitted(start: int, count: int) -> None:
+        for serial, req in enumerate(submit_many(faculty, start, count), start):
+            services.request_return(task=open_task(req), user=expert, reason="ناقص")
+            data = {**form_values(serial=serial, faculty=faculty), "father_name": "حسن"}
+            services.request_resubmit(clearance_request=req, student=req.student, data=data)
+            if page == "office_mine":
+                services.task_claim(task=open_task(req), user=expert)
+
+    resubmitted(1, 2)
+    few = queries(client, reverse(page))
+    resubmitted(10, 6)
+    assert queries(client, reverse(page)) == few
+    assert few <= PAGE_LIMIT
+    assert "حسن" not in client.get(reverse(page)).content.decode()  # the label, not the value
+    assert client.get(reverse(page)).content.decode().count("ارسال مجدد") == 8
+
+
 def test_office_lists_as_csv_do_not_grow_with_rows(experts, faculty):
     expert = expert_for(experts, "education", faculty)
     client = login(Client(), expert)
