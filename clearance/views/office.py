@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.models import User
+from accounts.models import Faculty, User
 from clearance import access, services, tasklists
 from clearance import reports as report_figures
 from clearance.decisions import decision_parts
