@@ -68,12 +68,11 @@ def locked_task(task: Task) -> Iterator[Task]:
 
     The task comes with its process, the process's request and its faculty (which the next
     faculty office's permission names), so the flow's hooks and the action share one request
-    object and nothing is read twice.
+    object and nothing is read twice. Not with its owner (see ``access.task_for_officer``):
+    only a refusal names them.
     """
     with process_lock(task.process_id):
-        yield Task.objects.select_related("owner", "process__clearance_request__faculty").get(
-            pk=task.pk
-        )
+        yield Task.objects.select_related("process__clearance_request__faculty").get(pk=task.pk)
 
 
 def refuse_unless_workable(task: Task, user: User, *, need_owner: bool) -> ClearanceRequest:
