@@ -29,7 +29,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: demo test lint check system-demo system-test venv venv-test assets messages screenshots bench clean
+.PHONY: demo test lint check system-demo system-test venv venv-test assets messages screenshots bench loadtest clean
 
 system-demo:
 	$(call apt_install,$(DEMO_APT))
@@ -88,6 +88,15 @@ SIZE ?= 10k
 RUNS ?= 25
 bench: venv-test assets messages
 	$(PY) -m benchmarks.run --size $(SIZE) --runs $(RUNS)
+
+# The load test: locust against gunicorn (production settings) on a seeded PostgreSQL at
+# 10, 50 and 100 users: benchmarks/results/load-$(SIZE).md and .json.
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(PIP) install -q -e '.[test,bench]'
+	touch $@
+
+loadtest: venv-test $(VENV)/.installed-bench assets messages
+	$(PY) -m benchmarks.load --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles demo.sqlite3 private-media

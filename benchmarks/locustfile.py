@@ -44,13 +44,17 @@ class PortalUser(HttpUser):
                 "Referer": f"https://{HOST}/",
             }
         )
-        # The server marks its cookies Secure; this hop is plain HTTP, as behind the proxy.
-        self.client.hooks["response"].append(self._keep_cookies)
-        self.sign_in()
+        # The server marks its cookies Secure and this hop is plain HTTP, as behind the
+        # proxy: the jar would not send them, so every request carries them by hand.
+        send = self.client.request
 
-    def _keep_cookies(self, response: Any, *args: Any, **kwargs: Any) -> None:
-        for cookie in self.client.cookies:
-            cookie.secure = False
+        def with_cookies(method: str, url: str, **kwargs: Any) -> Any:
+            cookies = "; ".join(f"{c.name}={c.value}" for c in self.client.cookies)
+            kwargs["headers"] = {**kwargs.get("headers", {}), "Cookie": cookies}
+            return send(method, url, **kwargs)
+
+        self.client.request = with_cookies  # type: ignore[method-assign]
+        self.sign_in()
 
     def post(self, path: str, data: dict[str, Any], name: str) -> Any:
         token = self.client.cookies.get("csrftoken", "")
