@@ -69,6 +69,18 @@ def seed() -> dict[str, str]:
     )
 
     expert = User.objects.get(username="education.medicine")
+    # Returned by the education office and corrected: the queue marks it «ارسال مجدد».
+    corrected = requests[6]
+    services.request_return(task=open_task(corrected), user=expert, reason="نشانی ناقص است")
+    services.request_resubmit(
+        clearance_request=corrected,
+        student=corrected.student,
+        data={
+            **form_values(serial=6, faculty=medicine),
+            "address": "تهران، خیابان انقلاب، پلاک ۲۰",
+        },
+        note="نشانی کامل شد",
+    )
     returned = ClearanceRequest.objects.get(student__username="student3")
     return {
         "request": f"/requests/{followed.pk}/",
@@ -156,6 +168,7 @@ def test_main_pages(open_browser, viewport, request, tmp_path):
     pages.sign_in(expert, "education.medicine")
     shoot(expert, "queue", "/office/")
     assert expert.locator("tr.task-row").count() == 3
+    expect(expert.locator("tr.task-row", has_text="ارسال مجدد")).to_have_count(1)
     pages.open_task(expert, ClearanceRequest.objects.get(student__username="student1").full_name)
     pages.claim(expert)
     shoot(expert, "task")
