@@ -90,6 +90,11 @@ def test_the_form_on_a_phone(open_browser, student, faculty):
     expect(birth).to_have_value("۱۳۷۹/۰۲/۰۳")
     expect(picker.locator(".jdp-year select")).to_have_value("1379")
     expect(picker.locator(".jdp-month select")).to_have_value("2")
+    # The page scrolls the field above the sheet as the sheet opens: wait for it to settle.
+    page.wait_for_function(
+        """() => document.querySelector("#id_birth_date").getBoundingClientRect().bottom
+                 <= document.querySelector("jdp-container").getBoundingClientRect().top + 0.5"""
+    )
     field, sheet = birth.bounding_box(), picker.bounding_box()
     assert field and sheet and field["y"] + field["height"] <= sheet["y"], (field, sheet)
     # What is typed is readable: nothing (not the dimmed overlay) lies over the field.
