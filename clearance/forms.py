@@ -2,94 +2,31 @@
 
 from typing import Any
 
-import filetype
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Faculty
 from clearance.decisions import Decision
-from clearance.models import (
-    City,
-    ClearanceRequest,
-    DegreeLevel,
-    EducationStatus,
-    FieldOfStudy,
-    Gender,
-    MaritalStatus,
-    RequestType,
-    StudentRecord,
-)
+from clearance.fields import DocumentsField, ReferenceChoiceField, fields_by_faculty_and_degree
+from clearance.models import ClearanceRequest, FieldOfStudy, StudentRecord
 from clearance.registry import registry_values
 from persian import validators
 from persian.fields import JalaliDateField, PersianTextField
-from persian.text import (
-    local_digits,
-    normalize_text,
-)
+from persian.text import local_digits, normalize_text
 from persian.widgets import BirthDateInput, DigitsInput
 
-ALLOWED_DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-
-
-class MultipleFileInput(forms.FileInput):
-    """Several files at once; a plain input, since an attachment is never "cleared"."""
-
-    allow_multiple_selected = True
-
-
-def _documents_help() -> str:
-    # Built when shown, so it follows the page's language.
-    return _("Scans as PDF, JPEG or PNG, at most %(mb)s MB each. You may pick several files.") % {
-        "mb": local_digits(settings.TASVIEH_MAX_UPLOAD_MB)
-    }
-
-
-class DocumentsField(forms.FileField):
-    """Several scans (PDF, JPEG, PNG); the type is read from the content, not the name."""
-
-    widget = MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"})
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("label", _("Documents"))
-        kwargs.setdefault("help_text", lazy(_documents_help, str)())
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = data if isinstance(data, list | tuple) else [data]
-        # Only real uploads: an empty input, or whatever else a crafted form posts, is none.
-        files = [upload for upload in files if isinstance(upload, UploadedFile)]
-        if not files and self.required:
-            raise ValidationError(self.error_messages["required"], code="required")
-        limit = settings.TASVIEH_MAX_UPLOAD_MB * 1024 * 1024
-        for upload in files:
-            if upload.size > limit:
-                raise ValidationError(
-                    _("“%(name)s” is larger than %(mb)s MB.")
-                    % {"name": upload.name, "mb": local_digits(settings.TASVIEH_MAX_UPLOAD_MB)},
-                    code="too_large",
-                )
-            head = upload.read(512)
-            upload.seek(0)
-            kind = filetype.guess(head)
-            if kind is None or kind.mime not in ALLOWED_DOCUMENT_TYPES:
-                raise ValidationError(
-                    _("“%(name)s” is not a PDF, JPEG or PNG file.") % {"name": upload.name},
-                    code="file_type",
-                )
-            upload.content_type = kind.mime
-        return list(files)
-
-
-def _fields_by_faculty_and_degree(queryset: Any) -> list[tuple[Any, Any]]:
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for field in queryset.order_by("faculty__name", "degree__order", "degree__name", "name"):
-        groups.setdefault(f"{field.faculty} — {field.degree}", []).append((field.pk, str(field)))
-    return [("", _("Choose…")), *groups.items()]
+# The form's reference choices, each from its table's copy (clearance.fields).
+REFERENCES = (
+    "request_type",
+    "marital_status",
+    "gender",
+    "education_status",
+    "faculty",
+    "degree",
+    "place_of_issue",
+    "field_of_study",
+)
 
 
 class ClearanceRequestForm(forms.ModelForm):
@@ -166,6 +103,7 @@ class ClearanceRequestForm(forms.ModelForm):
             "degree": _("The degree of the program you are leaving."),
             "address": _("Your permanent home address, with city, street and postal code."),
         }
+        field_classes = dict.fromkeys(REFERENCES, ReferenceChoiceField)
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "student_number": DigitsInput(),
@@ -187,30 +125,13 @@ class ClearanceRequestForm(forms.ModelForm):
                 "Fixed once the request is submitted; if it is wrong, ask your faculty's "
                 "education office to move the request."
             )
-        active = {
-            "request_type": RequestType.objects.filter(is_active=True),
-            "marital_status": MaritalStatus.objects.filter(is_active=True),
-            "gender": Gender.objects.filter(is_active=True),
-            "education_status": EducationStatus.objects.filter(is_active=True),
-            "faculty": Faculty.objects.filter(is_active=True),
-            "degree": DegreeLevel.objects.filter(is_active=True),
-            "place_of_issue": City.objects.filter(is_active=True).select_related("province"),
-            "field_of_study": FieldOfStudy.objects.filter(is_active=True).select_related(
-                "faculty", "degree"
-            ),
-        }
         fields: dict[str, Any] = self.fields
-        for name, queryset in active.items():
-            fields[name].queryset = queryset
         fields["card_status"].choices = ClearanceRequest.CardStatus.choices
-        for name in active:
-            if hasattr(fields[name], "empty_label"):
-                fields[name].empty_label = _("Choose…")
+        for name in REFERENCES:
+            fields[name].empty_label = _("Choose…")
         # Grouped by faculty and degree, so no name repeats without scripts; request_form.js
         # then lists only the fields of the chosen faculty and degree.
-        fields["field_of_study"].choices = lambda: _fields_by_faculty_and_degree(
-            fields["field_of_study"].queryset
-        )
+        fields["field_of_study"].choices = fields_by_faculty_and_degree
         # Tom Select moves the <label> to its own input; keep the original select named too.
         fields["place_of_issue"].widget.attrs["aria-label"] = fields["place_of_issue"].label
         # Typed input may carry spaces, dashes or +98 before it is normalised; the clean_*

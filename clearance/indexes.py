@@ -4,9 +4,11 @@ On PostgreSQL they run ``CREATE INDEX CONCURRENTLY`` (so their migration must be
 ``atomic = False``); on SQLite, the demo's database, they build the same index plainly.
 """
 
+import warnings
 from typing import Any
 
 from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db import DatabaseError
 from django.db.migrations import AddIndex
 from django.db.migrations.operations.base import Operation
 
@@ -78,3 +80,33 @@ class AddTableIndex(Operation):
     @property
     def migration_name_fragment(self) -> str:
         return self.name
+
+
+class AddTrigramIndex(AddTableIndex):
+    """A trigram index (pg_trgm) for ``LIKE '%…%'`` searches, on PostgreSQL only.
+
+    ``columns`` is the indexed expression exactly as the ORM writes it in the query (for
+    ``icontains``: ``UPPER("col"::text)``). Creating the extension needs PostgreSQL's
+    contrib modules and, before PostgreSQL 13, a superuser; without them the search still
+    works, only by reading the table, and the migration says so instead of failing.
+    """
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        if not _postgres(schema_editor):
+            return
+        try:
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        except DatabaseError as exc:
+            warnings.warn(f"{self.name} not built: pg_trgm is not available ({exc})", stacklevel=1)
+            return
+        schema_editor.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {self.name} "
+            f"ON {self.table} USING gin ({self.columns} gin_trgm_ops)"
+        )
+        # The planner knows how many rows match only once the expression has statistics;
+        # until autovacuum gathers them it guesses ten and probes the tasks once per match.
+        schema_editor.execute(f"ANALYZE {self.table}")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        if _postgres(schema_editor):
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

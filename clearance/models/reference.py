@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts import tables
 from accounts.models import Faculty, localized
 
 
@@ -111,3 +112,8 @@ class FieldOfStudy(models.Model):
 
     def __str__(self) -> str:
         return localized(self.name, self.name_en)
+
+
+# What each copy of accounts.tables joins: a city's name shows its province's.
+tables.join(City, "province")
+tables.join(FieldOfStudy, "faculty", "degree")

@@ -46,14 +46,19 @@ def refuse_taken_identity(
     The database's constraints stay the last word under a race; this gives the message.
     """
     open_requests = ClearanceRequest.objects.filter(status__in=ClearanceRequest.OPEN_STATUSES)
+    national_code = data.get("national_code")
+    in_the_way = Q(national_code=national_code) if national_code else Q(pk__in=[])
     if request_pk is not None:
         open_requests = open_requests.exclude(pk=request_pk)
-    elif open_requests.filter(student=student).exists():
+    else:
+        in_the_way |= Q(student=student)
+    # One query for both questions: whose open requests are in the way (at most two).
+    holders = set(open_requests.filter(in_the_way).values_list("student_id", flat=True)[:2])
+    if request_pk is None and student.pk in holders:
         raise ActionRefused(
             _("You already have an open clearance request; follow it or cancel it first.")
         )
-    national_code = data.get("national_code")
-    if national_code and open_requests.filter(national_code=national_code).exists():
+    if holders:
         raise ActionRefused(
             _(
                 "Another student has an open request with this national code. If the code "

@@ -142,6 +142,8 @@ else:
     WHITENOISE_USE_FINDERS = True
     # Nothing is collected into STATIC_ROOT in this mode; WhiteNoise need not say so.
     warnings.filterwarnings("ignore", message="No directory at: ")
+# Offices, faculties and the form's lists are kept in each process this long (accounts.tables).
+TASVIEH_TABLE_CACHE_SECONDS = env_int("TASVIEH_TABLE_CACHE_SECONDS", 60)
 TASVIEH_MAX_UPLOAD_MB = env_int("TASVIEH_MAX_UPLOAD_MB", 5)
 # A request waiting longer than this at one office is overdue in the reports.
 TASVIEH_OVERDUE_DAYS = env_int("TASVIEH_OVERDUE_DAYS", 7)

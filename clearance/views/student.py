@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from clearance import access, services
 from clearance.certificates import certificate_pdf
+from clearance.fields import field_options
 from clearance.forms import (
     ClearanceRequestForm,
     CommentForm,
 )
-from clearance.models import ClearanceRequest, Document, FieldOfStudy, Notification, RequestType
+from clearance.models import ClearanceRequest, Document, Notification, RequestType
 from clearance.network import client_ip
 from clearance.registry import record_for
 from clearance.views.common import (
@@ -70,11 +71,6 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _field_options() -> list[dict[str, Any]]:
-    rows = FieldOfStudy.objects.filter(is_active=True).values("pk", "faculty_id", "degree_id")
-    return [dict(row) for row in rows]
-
-
 @login_required
 def request_create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -112,7 +108,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clearance/request_form.html",
-        {"form": form, "field_options": _field_options(), "editing": False},
+        {"form": form, "field_options": field_options(), "editing": False},
     )
 
 
@@ -184,7 +180,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "clearance/request_form.html",
         {
             "form": form,
-            "field_options": _field_options(),
+            "field_options": field_options(),
             "editing": True,
             "req": clearance_request,
         },
