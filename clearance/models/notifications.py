@@ -70,9 +70,11 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["recipient", "-created"], name="notification_list"),
-            # The bell counts only unread rows, on every page: keep that index small.
+            # The bell reads the latest unread rows, on every page: keep that index small.
             models.Index(
-                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
+                fields=["recipient", "-created"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_latest",
             ),
         ]
 

@@ -2,23 +2,30 @@
 
 The menu's count, the «your turn» marks on "my requests" and on the office lists, and the
 banners all read the same ``Unread`` summary, computed once per page and kept on the request.
+It reads the latest ``LATEST`` unread notifications only: an expert who never opens the bell
+gathers thousands, and the page must not read them all (the bell shows «۹۹+» past 99).
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count
 from django.http import HttpRequest
 
 from clearance.models import Notification
 
 _CACHE = "_tasvieh_unread"
+LATEST = 200
 
 
 @dataclass(frozen=True)
 class Unread:
-    """Unread notifications, counted per (kind, request, task)."""
+    """Unread notifications, counted per (kind, request, task).
+
+    ``truncated``: there are more than were read; ``kinds`` may then miss older ones.
+    """
 
     rows: tuple[tuple[str, int, int | None, int], ...] = ()
+    truncated: bool = False
 
     @property
     def count(self) -> int:
@@ -42,7 +49,8 @@ class Unread:
 
     def without(self, *, request_id: int | None = None, task_id: int | None = None) -> "Unread":
         return Unread(
-            tuple(row for row in self.rows if not _matches(row[1], row[2], request_id, task_id))
+            tuple(row for row in self.rows if not _matches(row[1], row[2], request_id, task_id)),
+            self.truncated,
         )
 
 
@@ -60,14 +68,15 @@ def unread(request: HttpRequest) -> Unread:
     user = getattr(request, "user", None)
     summary = Unread()
     if user is not None and user.is_authenticated:
-        rows = (
+        latest = list(
             Notification.objects.filter(recipient=user, read_at__isnull=True)
-            .order_by()
-            .values("kind", "request_id", "task_id")
-            .annotate(n=Count("pk"))
-            .values_list("kind", "request_id", "task_id", "n")
+            .order_by("-created")
+            .values_list("kind", "request_id", "task_id")[: LATEST + 1]
         )
-        summary = Unread(tuple(rows))
+        counted = Counter(latest[:LATEST])
+        summary = Unread(
+            tuple((*key, n) for key, n in counted.items()), truncated=len(latest) > LATEST
+        )
     setattr(request, _CACHE, summary)
     return summary
 

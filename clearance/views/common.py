@@ -120,8 +120,9 @@ def notifications_seen(
     Returns the kinds that were unread, so the page can open with its «your turn» banner;
     the bell's count follows without another query.
     """
-    kinds = inbox.unread(request).kinds(request_id=request_id, task_id=task_id)
-    if kinds:
+    summary = inbox.unread(request)
+    kinds = summary.kinds(request_id=request_id, task_id=task_id)
+    if kinds or summary.truncated:  # older unread rows were not read: mark them all the same
         services.notifications_read(
             user=current_user(request), request_id=request_id, task_id=task_id
         )

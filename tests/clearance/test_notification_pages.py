@@ -210,3 +210,36 @@ def test_any_settings_post_or_list_page_is_an_answer_not_a_500(
     assert saved.status_code == 302 and listing.status_code == 200
     preference = NotificationPreference.objects.get(user=student)
     assert (preference.sms, preference.email) == (ticked(sms), ticked(email))
+
+
+def test_thousands_unread_cost_the_page_the_latest_only_and_old_ones_still_clear(
+    submitted, expert, student
+):
+    """An expert who never opens the bell gathers unread rows; a page reads the latest."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clearance.notifications.inbox import LATEST
+
+    services.comment_post(clearance_request=submitted, author=student, body="مدارک را فرستادم.")
+    task = open_task(submitted)
+    assert Notification.objects.filter(recipient=expert, task_id=task.pk).exists()
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=expert,
+            kind=Notification.Kind.RESUBMITTED,
+            request=submitted,
+            task_id=10_000_000 + n,
+        )
+        for n in range(LATEST + 5)
+    )
+    client = login(Client(), expert)
+    with CaptureQueriesContext(connection) as ctx:
+        queue = page(client, reverse("office_queue"))
+    assert bell(queue) == "۹۹+"
+    (bell_query,) = [q["sql"] for q in ctx.captured_queries if "clearance_notification" in q["sql"]]
+    assert f"LIMIT {LATEST + 1}" in bell_query
+    # The reply is older than the latest LATEST: opening its task still marks it read.
+    page(client, reverse("task_detail", args=[task.pk]))
+    assert not Notification.objects.filter(task_id=task.pk, read_at__isnull=True).exists()
+    assert Notification.objects.filter(recipient=expert, read_at__isnull=True).count() == LATEST + 5
