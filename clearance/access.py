@@ -18,6 +18,9 @@ _backend = OfficeRoleBackend()
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
+# What a list shows of each request, from the tables' copies (accounts.tables).
+REQUEST_ROW_RELATED = ("request_type", "faculty", "current_office")
+
 # What the request page shows beside the request itself: rows of small tables, given from
 # this process's copies (accounts.tables) rather than joined into the query.
 REQUEST_PAGE_RELATED = (
@@ -160,15 +163,15 @@ def officer_offices(user: User) -> list[Office]:
     return [office for code, office in offices().items() if code in codes]
 
 
-def officer_faculties(user: User) -> QuerySet[Faculty]:
+def officer_faculties(user: User) -> list[Faculty]:
     """The active faculties whose requests the expert's roles reach (for the lists' filter):
     every faculty for the holder of a university office's role."""
-    faculties = Faculty.objects.filter(is_active=True)
+    faculties = tables.active(Faculty)
     # A role's permission is clearance.office.<office>[.<faculty>] (accounts.office_permission).
     scopes = [p.split(".")[3:] for p in office_permissions(user)]
     if any(not scope for scope in scopes):
         return faculties
-    return faculties.filter(code__in=[scope[0] for scope in scopes])
+    return [faculty for faculty in faculties if [faculty.code] in scopes]
 
 
 _WAITING = "_tasvieh_waiting_counts"

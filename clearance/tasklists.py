@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
+from accounts import tables
 from accounts.models import Office, User
-from clearance.access import officer_offices
+from clearance.access import REQUEST_ROW_RELATED, officer_offices
 from clearance.decisions import bulk_approvable
 from clearance.flows import office_steps
 from clearance.models import Event
@@ -18,11 +19,14 @@ def with_events(tasks: Iterable[Task], kind: Event.Kind) -> list[tuple[Task, Eve
     """Each task of a page with the latest event of ``kind`` recorded on it, if any.
 
     One query for the whole page, found through the requests' own history (the request's
-    index), never one per row; the tasks come with their requests (``_task_rows``).
+    index), never one per row; the tasks come with their requests (``_task_rows``), and the
+    requests' type, faculty and office from the tables' copies.
     """
     tasks = list(tasks)
     if not tasks:
         return []
+    for task in tasks:
+        tables.attach(task.process.clearance_request, *REQUEST_ROW_RELATED)
     events = Event.objects.filter(
         request_id__in={task.process.clearance_request.pk for task in tasks},
         task_id__in=[task.pk for task in tasks],

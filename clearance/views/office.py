@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from accounts import tables
 from accounts.models import Faculty, User
 from clearance import access, services, tasklists
 from clearance import reports as report_figures
@@ -85,14 +86,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 def _task_rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    return tasks.select_related("owner", "process").prefetch_related(
-        Prefetch(
-            "process__clearance_request",
-            queryset=ClearanceRequest.objects.select_related(
-                "faculty", "request_type", "current_office"
-            ),
-        )
-    )
+    return tasks.select_related("owner", "process").prefetch_related("process__clearance_request")
 
 
 def _task_list(
@@ -127,7 +121,7 @@ def _task_list(
             "tab": tab,
             "title": title,
             "faculties": access.officer_faculties(user),
-            "request_types": RequestType.objects.filter(is_active=True),
+            "request_types": tables.active(RequestType),
             "filters": request.GET,
             "query": query.urlencode(),
         },

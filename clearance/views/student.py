@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import tables
 from clearance import access, services
 from clearance.certificates import certificate_pdf
 from clearance.fields import field_options
@@ -44,23 +45,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    requests = (
-        ClearanceRequest.objects.filter(student=current_user(request))
-        .select_related("request_type", "current_office", "faculty")
-        .order_by("-created")
-    )
+    requests = ClearanceRequest.objects.filter(student=current_user(request)).order_by("-created")
     type_code = param(request, "type")
     status = param(request, "status")
     if type_code:
         requests = requests.filter(request_type__code=type_code)
     if status in ClearanceRequest.Status.values:
         requests = requests.filter(status=status)
+    rows = list(requests)
+    for row in rows:
+        tables.attach(row, *access.REQUEST_ROW_RELATED)
     return render(
         request,
         "clearance/request_list.html",
         {
-            "requests": requests,
-            "request_types": RequestType.objects.filter(is_active=True),
+            "requests": rows,
+            "request_types": tables.active(RequestType),
             "statuses": ClearanceRequest.Status.choices,
             "selected_type": type_code,
             "selected_status": status,
