@@ -85,6 +85,10 @@ def reports(request: HttpRequest) -> HttpResponse:
     )
 
 
+# "Handled by me" counts (and pages through) this many of the latest; the rest by search.
+HANDLED_COUNTED = 1000
+
+
 def _task_rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
     return tasks.select_related("owner", "process").prefetch_related("process__clearance_request")
 
@@ -99,8 +103,11 @@ def _task_list(
     tasks = filters.qs
     if request.GET.get("format") == "csv":
         return tasks_csv(tasks, tab=tab)
-    paginator = Paginator(_task_rows(tasks), settings.TASVIEH_QUEUE_PAGE_SIZE)
-    if tab == "queue":
+    size = settings.TASVIEH_QUEUE_PAGE_SIZE
+    paginator = Paginator(_task_rows(tasks), size)
+    if tab == "handled":
+        paginator = tasklists.CappedPaginator(_task_rows(tasks), size, cap=HANDLED_COUNTED)
+    elif tab == "queue":
         # The menu counted the queue per office already: count once per page, not twice.
         known = filters.count_from_offices(
             {office.code: n for office, n in access.waiting_counts(user)}

@@ -213,3 +213,35 @@ def test_bulk_terms_follow_each_office_s_decision(db):
     office.save()
     terms = tasklists.bulk_approval(loan_fund)
     assert terms.offices and not terms.with_debt and "بدهی" not in terms.help_text
+
+
+def test_handled_by_me_counts_only_the_latest_so_it_never_slows_with_the_years(
+    experts, faculty, monkeypatch, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clearance.views import office as office_views
+
+    monkeypatch.setattr(office_views, "HANDLED_COUNTED", 2)
+    settings.TASVIEH_QUEUE_PAGE_SIZE = 2
+    expert = expert_for(experts, "education", faculty)
+    requests = [ClearanceRequestFactory(serial=n, faculty=faculty) for n in range(1, 4)]
+    for req in requests:
+        services.task_claim(task=open_task(req), user=expert)
+        services.decision_record(task=open_task(req), user=expert)
+    client = login(Client(), expert)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("office_handled")).content.decode()
+    assert re.search(r'badge text-bg-secondary">۲\+<', page)
+    assert 'id="capped"' in page and "۲ مورد آخر" in page
+    (count,) = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT")]
+    assert "LIMIT 3" in count  # stops counting past the cap
+    # The latest first: the two newest on page 1, the oldest on page 2, still reachable.
+    assert requests[2].full_name in page and requests[0].full_name not in page
+    second = client.get(reverse("office_handled") + "?page=2").content.decode()
+    assert requests[0].full_name in second
+    # Under the cap the list shows its plain count and no note.
+    monkeypatch.setattr(office_views, "HANDLED_COUNTED", 5)
+    page = client.get(reverse("office_handled")).content.decode()
+    assert re.search(r'badge text-bg-secondary">۳<', page) and 'id="capped"' not in page
