@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from accounts import tables
 from accounts.models import User
 from clearance import access, services
 from clearance.decisions import debts_recorded
@@ -55,7 +56,7 @@ def perform(
 
 
 def _timeline(clearance_request: ClearanceRequest, *, staff: bool) -> QuerySet[Event]:
-    events = clearance_request.events.select_related("office", "actor")
+    events = clearance_request.events.select_related("actor")
     if not staff:
         events = events.exclude(kind__in=[Event.Kind.CLAIMED, Event.Kind.RELEASED])
     return events
@@ -66,10 +67,12 @@ def _thread(
 ) -> tuple[list[Comment], list[Document]]:
     """The messages, each with its ``attachments``, and the request's own documents: all
     the request's documents are read in one query."""
-    comments = clearance_request.comments.select_related("author", "office")
+    comments = clearance_request.comments.select_related("author")
     if not staff:
         comments = comments.filter(internal=False)
     thread = list(comments)
+    for comment in thread:
+        tables.attach(comment, "office")
     attached: dict[int | None, list[Document]] = defaultdict(list)
     for document in clearance_request.documents.select_related("uploaded_by"):
         attached[document.comment_id].append(document)
@@ -82,6 +85,8 @@ def request_detail_context(clearance_request: ClearanceRequest, *, staff: bool) 
     """What the request page shows; the request comes with ``access.REQUEST_PAGE_RELATED``."""
     comments, documents = _thread(clearance_request, staff=staff)
     timeline = list(_timeline(clearance_request, staff=staff))
+    for event in timeline:
+        tables.attach(event, "office")  # from the table's copy, not joined
     debts, debt_total = debts_recorded(timeline)
     return {
         "values": [
