@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django_auth_ldap.backend import LDAPBackend, ldap_error, populate_user
 
-from accounts import directory
-from accounts.models import Role, office_permission
+from accounts import directory, tables
+from accounts.models import Faculty, Office, Role, office_permission
 
 _CACHE = "_office_perm_cache"
 
@@ -22,8 +22,7 @@ class OfficeRoleBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous:
             return set()
         if not hasattr(user_obj, _CACHE):
-            roles = Role.objects.filter(user=user_obj).values_list("office__code", "faculty__code")
-            setattr(user_obj, _CACHE, {office_permission(o, f) for o, f in roles})
+            setattr(user_obj, _CACHE, _role_permissions(user_obj))
         return getattr(user_obj, _CACHE)
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
@@ -33,6 +32,20 @@ class OfficeRoleBackend(ModelBackend):
         if perm.startswith("clearance.office."):
             return perm in self.get_office_permissions(user_obj)
         return super().has_perm(user_obj, perm, obj)
+
+
+def _role_permissions(user: Any) -> set[str]:
+    """The user's roles, named with the offices' and faculties' codes from the tables'
+    copies (every page asks: no join); a role on a row added this instant reads the codes."""
+    roles = list(Role.objects.filter(user=user).values_list("office_id", "faculty_id"))
+    offices, faculties = tables.rows(Office), tables.rows(Faculty)
+    if all(o in offices and (f is None or f in faculties) for o, f in roles):
+        return {
+            office_permission(offices[o].code, faculties[f].code if f is not None else None)
+            for o, f in roles
+        }
+    codes = Role.objects.filter(user=user).values_list("office__code", "faculty__code")
+    return {office_permission(o, f) for o, f in codes}
 
 
 class DirectoryBackend(LDAPBackend):

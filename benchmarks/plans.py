@@ -1,12 +1,12 @@
 """EXPLAIN (ANALYZE, BUFFERS) of the busiest queries: as they were, and as they are.
 
 "Before" runs the query shapes of the code before issue 11 (the queue joined through
-viewflow's process table) inside a transaction that drops the indexes issue 11 added, then
-rolls back; "after" is the code as it is, with its indexes.
+viewflow's process table) inside a transaction that drops the indexes and statistics issue
+11 added, then rolls back; "after" is the code as it is, with its indexes.
 """
 
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -21,7 +21,9 @@ ADDED_INDEXES = [
     "tasvieh_task_open",
     "request_national_code",
     "request_student_number",
+    "request_full_name_trigram",
 ]
+ADDED_STATISTICS = ["tasvieh_task_owner_permission"]
 
 
 class _Rollback(Exception):
@@ -37,7 +39,14 @@ def explain(queryset: QuerySet, *, count: bool = False) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def before(user: User) -> dict[str, QuerySet]:
+def a_name(user: User) -> str:
+    """The first name of the student at the head of the user's queue (a common one)."""
+    head = access.queue_for_officer(user).order_by("created").first()
+    assert head is not None
+    return str(ClearanceRequest.objects.get(process_id=head.process_id).full_name.split()[0])
+
+
+def before(user: User, education: User) -> dict[str, QuerySet]:
     """The shapes as they were: every request field reached through the process table."""
     tasks = Task.objects.filter(
         flow_task_type="HUMAN", owner_permission__in=access.office_permissions(user)
@@ -47,7 +56,19 @@ def before(user: User) -> dict[str, QuerySet]:
     )
     handled = tasks.filter(owner=user, status=STATUS.DONE)
     some = ClearanceRequest.objects.order_by("pk").values_list("national_code", flat=True)[:1]
+    education_handled = Task.objects.filter(
+        flow_task_type="HUMAN",
+        owner_permission__in=access.office_permissions(education),
+        owner=education,
+        status=STATUS.DONE,
+    )
     return {
+        "queue, search by name": queue.filter(
+            process__clearance_request__full_name__icontains=a_name(user)
+        ).order_by("created")[:25],
+        "handled by me, first page (an education expert)": education_handled.order_by("-finished")[
+            :25
+        ],
         "queue count": queue.order_by().values("pk"),
         "queue, first page": queue.order_by("created")[:25],
         "menu counts": queue.order_by().values("flow_task").annotate(n=Count("pk")),
@@ -58,12 +79,20 @@ def before(user: User) -> dict[str, QuerySet]:
     }
 
 
-def after(user: User) -> dict[str, QuerySet]:
+def after(user: User, education: User) -> dict[str, QuerySet]:
     tasks = access.tasks_for_officer(user)
     queue = access.queue_for_officer(user)
     handled = tasks.filter(owner=user, status=STATUS.DONE)
     some = ClearanceRequest.objects.order_by("pk").values_list("national_code", flat=True)[:1]
+    name = a_name(user)
+    matching = ClearanceRequest.objects.filter(
+        Q(student_number=name) | Q(national_code=name) | Q(full_name__icontains=name)
+    )
     return {
+        "queue, search by name": access.with_requests(queue, matching).order_by("created")[:25],
+        "handled by me, first page (an education expert)": access.tasks_for_officer(education)
+        .filter(owner=education, status=STATUS.DONE)
+        .order_by("-finished")[:25],
         "queue count": queue.order_by().values("pk"),
         "queue, first page": queue.order_by("created")[:25],
         "menu counts": queue.order_by().values("flow_task").annotate(n=Count("*")),
@@ -76,17 +105,20 @@ def after(user: User) -> dict[str, QuerySet]:
 
 def explain_all(username: str = "nutrition") -> dict[str, str]:
     user = User.objects.get(username=username)
+    education = User.objects.get(username="education.medicine")
     plans = {}
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 for index in ADDED_INDEXES:
                     cursor.execute(f"DROP INDEX IF EXISTS {index}")
-            for name, queryset in before(user).items():
+                for statistics in ADDED_STATISTICS:
+                    cursor.execute(f"DROP STATISTICS IF EXISTS {statistics}")
+            for name, queryset in before(user, education).items():
                 plans[f"{name} — before"] = explain(queryset, count="count" in name)
             raise _Rollback
     except _Rollback:
         pass
-    for name, queryset in after(user).items():
+    for name, queryset in after(user, education).items():
         plans[f"{name} — after"] = explain(queryset, count="count" in name)
     return dict(sorted(plans.items()))

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts import tables
 from accounts.models import Faculty
 from clearance.decisions import Decision
 from clearance.fields import DocumentsField, ReferenceChoiceField, fields_by_faculty_and_degree
@@ -331,9 +332,15 @@ class FacultyChangeForm(forms.Form):
             .exclude(faculty_id=clearance_request.faculty_id)
         )
         if not self.is_bound:
-            # Shown on every education task page: both lists from one query. A faculty is
+            # Shown on every education task page: both lists from the tables' copy. A faculty is
             # offered when it teaches this degree (the move needs a program there).
-            programs = list(fields["field_of_study"].queryset.select_related("faculty"))
+            programs = [
+                program
+                for program in tables.active(FieldOfStudy)
+                if program.degree_id == clearance_request.degree_id
+                and program.faculty_id != clearance_request.faculty_id
+                and program.faculty.is_active
+            ]
             blank = [("", fields["faculty"].empty_label)]
             fields["field_of_study"].choices = blank + [(f.pk, str(f)) for f in programs]
             faculties = {f.faculty_id: f.faculty for f in programs}

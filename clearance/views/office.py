@@ -206,6 +206,7 @@ def _render_task(
     office = services.office_of(task)
     forms = forms or {}
     detail = request_detail_context(clearance_request, staff=True)
+    can_move = may_change_faculty(clearance_request, user)
     context = {
         "task": task,
         "req": clearance_request,
@@ -220,8 +221,8 @@ def _render_task(
         "return_form": forms.get("return") or ReturnForm(),
         "comment_form": forms.get("comment") or StaffCommentForm(),
         "faculty_form": forms.get("faculty")
-        or FacultyChangeForm(clearance_request=clearance_request),
-        "can_move": may_change_faculty(clearance_request, user),
+        or (FacultyChangeForm(clearance_request=clearance_request) if can_move else None),
+        "can_move": can_move,
         "own_request": clearance_request.student_id == user.pk,
         "registry": registry_state(clearance_request),
         "is_owner": task.owner_id == user.pk,

@@ -43,6 +43,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("request_list")
 
 
+def _has_open(request: HttpRequest, rows: list[ClearanceRequest], *, filtered: bool) -> bool:
+    """Whether the student has an open request: the unfiltered list shows them all."""
+    if not filtered:
+        return any(row.is_open for row in rows)
+    return ClearanceRequest.objects.filter(
+        student=current_user(request), status__in=ClearanceRequest.OPEN_STATUSES
+    ).exists()
+
+
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
     requests = ClearanceRequest.objects.filter(student=current_user(request)).order_by("-created")
@@ -64,9 +73,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "statuses": ClearanceRequest.Status.choices,
             "selected_type": type_code,
             "selected_status": status,
-            "has_open": ClearanceRequest.objects.filter(
-                student=current_user(request), status__in=ClearanceRequest.OPEN_STATUSES
-            ).exists(),
+            "has_open": _has_open(request, rows, filtered=bool(type_code or status)),
         },
     )
 
