@@ -22,6 +22,7 @@ from accounts.models import Faculty, User
 from clearance import access, services, tasklists
 from clearance import reports as report_figures
 from clearance.decisions import decision_parts
+from clearance.exceptions import ActionRefused
 from clearance.exports import tasks_csv
 from clearance.filters import TaskFilter
 from clearance.forms import (
@@ -33,6 +34,7 @@ from clearance.forms import (
 from clearance.models import ClearanceRequest, Event, Notification, RequestType
 from clearance.network import client_ip
 from clearance.registry import registry_state
+from clearance.services.common import refuse_unless_workable
 from clearance.services.faculty import may_change_faculty
 from clearance.staffing import unstaffed_steps
 from clearance.views.common import (
@@ -249,6 +251,18 @@ def _task_action(request: HttpRequest, pk: int) -> tuple[User, Task]:
     return user, access.task_for_officer(pk=pk, user=user)
 
 
+def _gone(request: HttpRequest, task: Task, user: User) -> HttpResponse | None:
+    """A decision posted from a page that is out of date (a colleague has claimed or decided
+    the task since): say so, rather than what the form lacks. The action's own check, under
+    the lock, stays the last word."""
+    try:
+        refuse_unless_workable(task, user, need_owner=task.owner_id is not None)
+    except ActionRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("task_detail", pk=task.pk)
+    return None
+
+
 @login_required
 @require_POST
 def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
@@ -296,7 +310,9 @@ def task_approve(request: HttpRequest, pk: int) -> HttpResponse:
     parts = decision_parts(task.flow_task.decision, services.office_of(task))
     form = ApproveForm(request.POST, parts=parts)
     if not form.is_valid():
-        return _render_task(request, task, user, forms={"approve": form}, status=400)
+        return _gone(request, task, user) or _render_task(
+            request, task, user, forms={"approve": form}, status=400
+        )
     approved = perform(
         request,
         lambda: services.decision_record(
@@ -313,7 +329,9 @@ def task_return(request: HttpRequest, pk: int) -> HttpResponse:
     user, task = _task_action(request, pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        return _render_task(request, task, user, forms={"return": form}, status=400)
+        return _gone(request, task, user) or _render_task(
+            request, task, user, forms={"return": form}, status=400
+        )
     returned = perform(
         request,
         lambda: services.request_return(

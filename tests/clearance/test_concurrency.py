@@ -157,3 +157,23 @@ def test_secretariat_numbers_are_unique_under_concurrency(experts, faculty):
     assert len(set(numbers)) == 4
     assert numbers[0] == proposal
     assert services.letter_number_propose(faculty=faculty) not in numbers
+
+
+@pytest.mark.parametrize("action", ["task_approve", "task_return"])
+def test_a_decision_from_a_stale_page_is_told_who_has_the_task(submitted, experts, faculty, action):
+    """The page was opened before a colleague claimed the task: whatever the form lacks, the
+    expert learns the task is taken (not a form error), and nothing changes."""
+    late = expert_for(experts, "education", faculty)
+    colleague = ExpertFactory(office="education", faculty=faculty, first_name="مریم")
+    task = open_task(submitted)
+    services.task_claim(task=task, user=colleague)
+    incomplete = {"note": "x" * 3000, "reason": ""}
+    response = login(Client(), late).post(reverse(action, args=[task.pk]), incomplete, follow=True)
+    assert response.redirect_chain[0] == (reverse("task_detail", args=[task.pk]), 302)
+    assert alert_levels([response]) == ["error"]
+    assert "مریم" in response.content.decode()
+    task.refresh_from_db()
+    assert task.owner == colleague and task.status == "ASSIGNED"
+    # The holder's own incomplete form is answered with its errors, as before.
+    own = login(Client(), colleague).post(reverse(action, args=[task.pk]), incomplete)
+    assert own.status_code == 400
