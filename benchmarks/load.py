@@ -64,6 +64,9 @@ def run(args: argparse.Namespace, database_url: str) -> int:
     import django
 
     django.setup()
+    from benchmarks.run import vacuum
+
+    vacuum()  # as autovacuum keeps a real database (an earlier run's writes)
     scratch = Path(tempfile.mkdtemp(prefix="tasvieh-loadrun-"))
     accounts = scratch / "accounts.json"
     signing_in = load_accounts()
