@@ -17,17 +17,8 @@ from accounts import tables
 from accounts.models import Faculty, Office, User
 from clearance import services
 from clearance.demo import DEMO_PASSWORD, expert_username, make_experts
-from clearance.models import (
-    City,
-    ClearanceRequest,
-    DegreeLevel,
-    Document,
-    EducationStatus,
-    FieldOfStudy,
-    Gender,
-    MaritalStatus,
-    RequestType,
-)
+from clearance.forms import REFERENCES
+from clearance.models import ClearanceRequest, Document
 from clearance.notifications.sms import MemoryBackend, Sms
 from tests.factories import ClearanceRequestFactory, StudentFactory
 
@@ -111,17 +102,6 @@ def _fast_and_private(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "media"},
         },
     }
-
-
-REFERENCE_TABLES = (
-    City,
-    DegreeLevel,
-    EducationStatus,
-    FieldOfStudy,
-    Gender,
-    MaritalStatus,
-    RequestType,
-)
 
 
 @pytest.fixture(autouse=True)
@@ -234,7 +214,8 @@ def run_worker() -> None:
 
 def warm_tables() -> None:
     """Read the small tables' copies (accounts.tables) as a running server already has."""
-    for model in (Office, Faculty, *REFERENCE_TABLES):
+    form_lists = [ClearanceRequest._meta.get_field(name).related_model for name in REFERENCES]
+    for model in (Office, Faculty, *form_lists):
         tables.rows(model)
 
 
