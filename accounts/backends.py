@@ -36,8 +36,9 @@ class OfficeRoleBackend(ModelBackend):
 
 def _role_permissions(user: Any) -> set[str]:
     """The user's roles, named with the offices' and faculties' codes from the tables'
-    copies (every page asks: no join); a role on a row added this instant reads the codes."""
-    roles = list(Role.objects.filter(user=user).values_list("office_id", "faculty_id"))
+    copies (every page asks: no join, and no sort — Role's ordering by office and faculty
+    would join both); a role on a row added this instant reads the codes."""
+    roles = list(Role.objects.filter(user=user).order_by().values_list("office_id", "faculty_id"))
     offices, faculties = tables.rows(Office), tables.rows(Faculty)
     if all(o in offices and (f is None or f in faculties) for o, f in roles):
         return {

@@ -2,17 +2,19 @@
 process, re-read by every other process within TASVIEH_TABLE_CACHE_SECONDS."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import tables
-from accounts.models import Office
+from accounts.models import Office, User
 from accounts.offices import office_by_code, offices
 from clearance.demo import form_values, make_user, post_data
 from clearance.fields import ReferenceChoiceField
 from clearance.forms import ClearanceRequestForm
 from clearance.models import City, ClearanceRequest, Gender
-from tests.conftest import login
+from tests.conftest import expert_for, login, warm_tables
 
 
 def test_a_copy_is_read_once_and_a_save_here_drops_it(django_assert_num_queries, db):
@@ -45,6 +47,18 @@ def test_zero_seconds_reads_the_table_every_time(django_assert_num_queries, sett
     with django_assert_num_queries(2):
         offices()
         offices()
+
+
+def test_a_user_s_roles_are_read_without_joining_offices_or_faculties(experts, faculty):
+    """Every page names the roles: one plain lookup of the user's roles (no join, no sort —
+    Role's ordering by office and faculty would add both), the codes from the copies."""
+    expert = User.objects.get(pk=expert_for(experts, "education", faculty).pk)
+    warm_tables()
+    with CaptureQueriesContext(connection) as ctx:
+        permissions = expert.get_all_permissions()
+    (roles,) = [q["sql"] for q in ctx.captured_queries if "accounts_role" in q["sql"]]
+    assert "JOIN" not in roles and "ORDER BY" not in roles
+    assert f"clearance.office.education.{faculty.code}" in permissions
 
 
 def test_a_city_s_copy_follows_its_province(db):
