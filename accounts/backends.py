@@ -38,14 +38,15 @@ def _role_permissions(user: Any) -> set[str]:
     """The user's roles, named with the offices' and faculties' codes from the tables'
     copies (every page asks: no join, and no sort — Role's ordering by office and faculty
     would join both); a role on a row added this instant reads the codes."""
-    roles = list(Role.objects.filter(user=user).order_by().values_list("office_id", "faculty_id"))
+    mine = Role.objects.filter(user=user).order_by()
+    roles = list(mine.values_list("office_id", "faculty_id"))
     offices, faculties = tables.rows(Office), tables.rows(Faculty)
     if all(o in offices and (f is None or f in faculties) for o, f in roles):
         return {
             office_permission(offices[o].code, faculties[f].code if f is not None else None)
             for o, f in roles
         }
-    codes = Role.objects.filter(user=user).values_list("office__code", "faculty__code")
+    codes = mine.values_list("office__code", "faculty__code")
     return {office_permission(o, f) for o, f in codes}
 
 
