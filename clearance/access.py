@@ -1,5 +1,6 @@
 """Reads that enforce who may see what: a student their own requests, an expert their office's."""
 
+from collections import Counter
 from collections.abc import Iterable
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
@@ -11,6 +12,7 @@ from accounts import tables
 from accounts.backends import OfficeRoleBackend
 from accounts.models import Faculty, Office, User
 from accounts.offices import office_by_code, offices
+from clearance import waiting
 from clearance.flows import office_steps
 from clearance.models import ClearanceRequest, Event
 
@@ -138,10 +140,16 @@ def queue_for_officer(user: User) -> QuerySet[Task]:
     requests (an anti-join on a small partial index) rather than checking every task's
     request against all those in progress.
     """
+    return _unclaimed(office_permissions(user))
+
+
+def _unclaimed(permissions: Iterable[str]) -> QuerySet[Task]:
     returned = ClearanceRequest.objects.filter(
         process_id=OuterRef("process_id"), status=ClearanceRequest.Status.RETURNED
     )
-    return tasks_for_officer(user).filter(status=STATUS.NEW).filter(~Exists(returned))
+    return Task.objects.filter(
+        flow_task_type="HUMAN", owner_permission__in=permissions, status=STATUS.NEW
+    ).filter(~Exists(returned))
 
 
 def next_task_for_officer(user: User, *, after: Task) -> Task | None:
@@ -180,22 +188,32 @@ _WAITING = "_tasvieh_waiting_counts"
 def waiting_counts(user: User) -> list[tuple[Office, int]]:
     """How many unclaimed tasks wait at each of the expert's offices (for the menu).
 
-    One grouped count, kept on the user object: the menu and the queue page share it.
+    Kept on the user object, so the menu and the queue page share it, and per permission
+    for a few seconds (clearance.waiting), so the experts of an office share it too.
     """
     if not hasattr(user, _WAITING):
-        counts = {
-            node.name: n
-            for node, n in queue_for_officer(user)
-            .order_by()
-            .values_list("flow_task")
-            .annotate(n=Count("*"))
-        }
+        per_permission = waiting.counts(office_permissions(user), _count_unclaimed)
+        per_office: Counter[str] = Counter()
+        for permission, n in per_permission.items():
+            # A role's permission is clearance.office.<office>[.<faculty>].
+            per_office[permission.split(".")[2]] += n
         setattr(
             user,
             _WAITING,
-            [(office, counts.get(office.code, 0)) for office in officer_offices(user)],
+            [(office, per_office[office.code]) for office in officer_offices(user)],
         )
     return getattr(user, _WAITING)
+
+
+def _count_unclaimed(permissions: list[str]) -> dict[str, int]:
+    """One grouped count of the unclaimed tasks under each of ``permissions``."""
+    return dict(
+        _unclaimed(permissions)
+        .order_by()
+        .values_list("owner_permission")
+        .annotate(n=Count("*"))
+        .values_list("owner_permission", "n")
+    )
 
 
 def chain_steps(

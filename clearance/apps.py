@@ -8,4 +8,5 @@ class ClearanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from clearance import checks  # noqa: F401  (registers the start-up checks)
+        # The start-up checks, and the receivers that drop the kept counts as tasks change.
+        from clearance import checks, waiting  # noqa: F401

@@ -4,6 +4,7 @@ import struct
 import zlib
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -106,10 +107,13 @@ def _fast_and_private(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_tables():
-    """Each test reads the small tables anew: the last one's rows were rolled back."""
+    """Each test reads the small tables and counts anew: the last one's rows were rolled
+    back."""
     tables.clear()
+    cache.clear()
     yield
     tables.clear()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Office, User
+from clearance import waiting
 from clearance.access import office_of, open_task
 from clearance.exceptions import ActionRefused
 from clearance.flows import ClearanceFlow
@@ -86,6 +87,8 @@ def request_resubmit(
         added = attach_documents(clearance_request=clearance_request, uploads=documents, by=student)
         task = open_task(clearance_request)
         assert task is not None
+        # Back in the queue even if no one held it (the task row itself may not change).
+        waiting.forget(task.owner_permission)
         activation = activation_of(task)
         office = office_of(task)
         # The expert who returned it still holds it: tell them before it goes to the queue.

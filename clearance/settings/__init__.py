@@ -144,6 +144,8 @@ else:
     warnings.filterwarnings("ignore", message="No directory at: ")
 # Offices, faculties and the form's lists are kept in each process this long (accounts.tables).
 TASVIEH_TABLE_CACHE_SECONDS = env_int("TASVIEH_TABLE_CACHE_SECONDS", 60)
+# The menu's count of the tasks waiting at each office is kept this long (clearance.waiting).
+TASVIEH_WAITING_COUNT_SECONDS = env_int("TASVIEH_WAITING_COUNT_SECONDS", 10)
 TASVIEH_MAX_UPLOAD_MB = env_int("TASVIEH_MAX_UPLOAD_MB", 5)
 # A request waiting longer than this at one office is overdue in the reports.
 TASVIEH_OVERDUE_DAYS = env_int("TASVIEH_OVERDUE_DAYS", 7)
