@@ -18,6 +18,7 @@ class Notification(models.Model):
         RETURNED = "returned", _("request returned")
         MESSAGE = "message", _("message from an office")
         CLEARED = "cleared", _("clearance complete")
+        MOVED = "moved", _("request moved to another faculty")
         # To the expert.
         REPLIED = "replied", _("the student replied")
         RESUBMITTED = "resubmitted", _("the student resubmitted")

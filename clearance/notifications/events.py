@@ -18,6 +18,7 @@ SUBJECTS: dict[str, str] = {
     Notification.Kind.RETURNED: gettext_noop("Your clearance request was returned"),
     Notification.Kind.CLEARED: gettext_noop("Your clearance is complete"),
     Notification.Kind.MESSAGE: gettext_noop("A new message about your clearance request"),
+    Notification.Kind.MOVED: gettext_noop("Your clearance request moved to another faculty"),
 }
 
 
@@ -58,6 +59,7 @@ def notify_student(
     context = {
         "req": clearance_request,
         "office": office,
+        "excerpt": excerpt.strip(),
         "url": site_url(reverse("request_detail", args=[clearance_request.pk])),
     }
     # (channel, address, wanted): the e-mail of the account, the mobile number of the request.

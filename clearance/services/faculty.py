@@ -5,10 +5,12 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
 from accounts.models import Faculty, User, office_permission
+from accounts.offices import office_by_code
 from clearance.access import OPEN_TASK_STATUSES
 from clearance.exceptions import ActionRefused
 from clearance.flows import ClearanceFlow
-from clearance.models import ClearanceRequest, Event, FieldOfStudy
+from clearance.models import ClearanceRequest, Event, FieldOfStudy, Notification
+from clearance.notifications import notify_student
 from clearance.services.common import activation_of, process_lock, refuse_own_request
 
 
@@ -95,5 +97,12 @@ def request_faculty_change(
             details={"from_faculty": previous.code, "to_faculty": faculty.code},
             task_id=restarted.task.pk,
             ip_address=ip,
+        )
+        notify_student(
+            clearance_request=clearance_request,
+            kind=Notification.Kind.MOVED,
+            office=office_by_code("education"),
+            actor=user,
+            excerpt=reason,
         )
     return clearance_request

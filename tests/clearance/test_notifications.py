@@ -6,14 +6,15 @@ rolled-back action tells no one; nothing is sent inside a web request.
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from clearance import services
-from clearance.models import Delivery, Notification
+from clearance.models import Delivery, FieldOfStudy, Notification
 from tests.conftest import expert_for, login, open_task
 from tests.factories import ExpertFactory
 
@@ -97,6 +98,56 @@ def test_the_cleared_request_tells_the_student(submitted, sara, experts, faculty
     (notification,) = Notification.objects.all()
     assert notification.kind == "cleared" and notification.recipient == sara
     assert len(deliveries(kind="cleared")) == 2
+
+
+def moved(submitted, experts, faculty, other_faculty, *, reason: str = "دانشکده اشتباه"):
+    field = FieldOfStudy.objects.filter(faculty=other_faculty, is_active=True).first()
+    return services.request_faculty_change(
+        clearance_request=submitted,
+        user=expert_for(experts, "education", faculty),
+        faculty=other_faculty,
+        field_of_study=field,
+        reason=reason,
+    )
+
+
+def test_a_move_to_another_faculty_tells_the_student(
+    submitted, sara, experts, faculty, other_faculty
+):
+    moved(submitted, experts, faculty, other_faculty, reason="رشته در دانشکده پرستاری است")
+
+    notification = Notification.objects.get()
+    assert (notification.recipient, notification.kind) == (sara, "moved")
+    assert notification.office.code == "education"
+    assert notification.actor == expert_for(experts, "education", faculty)
+    assert notification.excerpt == "رشته در دانشکده پرستاری است"
+    email = Delivery.objects.get(channel="email")
+    sms = Delivery.objects.get(channel="sms")
+    assert email.subject == "درخواست تسویه حساب شما به دانشکده دیگری منتقل شد"
+    for text in (email.body, sms.body):
+        assert f"به {other_faculty.name} منتقل کرد" in text
+        assert f"/requests/{submitted.pk}/" in text
+    assert "رشته در دانشکده پرستاری است" in email.body
+    assert submitted.national_code not in email.body + sms.body
+    page = login(Client(), sara).get(reverse("notification_list")).content.decode()
+    assert f"درخواست شما را به {other_faculty.name} منتقل کرد" in page
+
+
+def test_the_bell_names_each_moves_faculty_without_a_query_per_row(
+    submitted, sara, experts, faculty, other_faculty
+):
+    moved(submitted, experts, faculty, other_faculty)
+    client = login(Client(), sara)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("notification_list"))
+    Notification.objects.bulk_create(
+        [Notification(recipient=sara, kind="moved", request=submitted) for _ in range(5)]
+    )
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(reverse("notification_list")).content.decode()
+
+    assert page.count(other_faculty.name) >= 6
+    assert len(six) == len(one)
 
 
 def test_the_expert_holding_the_task_hears_of_a_reply_and_a_resubmission(
