@@ -6,10 +6,12 @@ error per row and field, and rows updated by student number. Both ways in use th
 """
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 from django.db.models import Model, Q
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -18,7 +20,7 @@ from tablib import Dataset
 
 from accounts.models import Faculty, User
 from clearance.models import ClearanceRequest, DegreeLevel, FieldOfStudy, Gender, StudentRecord
-from persian.text import ascii_digits, normalize_text, parse_jalali
+from persian.text import ascii_digits, format_jalali, local_digits, normalize_text, parse_jalali
 
 # The columns, each as the admin's preview shows it, then the other names the education
 # system may give it (compared after normalising: Persian letters, lower case).
@@ -79,6 +81,9 @@ class DigitsWidget(widgets.CharWidget):
         text = _text(value).replace(" ", "").replace("-", "")
         return text.zfill(self.width) if self.width and text.isascii() else text
 
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return local_digits(value or "")  # the import preview's digits: Persian in Persian
+
 
 class TextWidget(widgets.CharWidget):
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
@@ -87,6 +92,9 @@ class TextWidget(widgets.CharWidget):
 
 class JalaliDateWidget(widgets.Widget):
     """A Jalali date (1380/05/12, any digits) or a spreadsheet's own date cell."""
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return local_digits(format_jalali(value))
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> dt.date | None:
         if isinstance(value, dt.datetime):
@@ -106,6 +114,9 @@ class JalaliDateWidget(widgets.Widget):
 
 class ReferenceWidget(widgets.ForeignKeyWidget):
     """A reference row named by its code, its Persian or its English name."""
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return str(value) if value is not None else ""  # its name, not its key
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Model | None:
         text = _text(value)
@@ -153,6 +164,17 @@ def _field(name: str, widget: widgets.Widget) -> fields.Field:
     return fields.Field(attribute=name, column_name=COLUMNS[name][0], widget=widget)
 
 
+class PreviewDiff(resources.Diff):
+    """The import preview's changes, marked by their tags alone: the Content-Security-Policy
+    refuses the inline colours diff-match-patch gives them (admin.css colours them)."""
+
+    def as_html(self) -> list[str]:
+        return [mark_safe(_STYLED.sub(r"<\1>", html)) for html in super().as_html()]
+
+
+_STYLED = re.compile(r'<(ins|del) style="[^"<>]*">')
+
+
 class StudentRecordResource(resources.ModelResource):
     """Rows of the registry, matched by student number (a second import updates them)."""
 
@@ -174,6 +196,9 @@ class StudentRecordResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
+
+    def get_diff_class(self) -> type[resources.Diff]:
+        return PreviewDiff
 
     def before_import(self, dataset: Dataset, **kwargs: Any) -> None:
         """Read Persian or English column names; unknown columns are left out."""
