@@ -18,13 +18,11 @@ from clearance.models.reports import DailyCount
 from clearance.models.requests import (
     ClearanceProcess,
     ClearanceRequest,
-    Comment,
-    Document,
     Event,
     LetterSequence,
-    document_path,
     refuse_update,
 )
+from clearance.models.thread import Comment, Document, document_path
 
 __all__ = [
     "City",
