@@ -40,7 +40,15 @@ def with_events(tasks: Iterable[Task], kind: Event.Kind) -> list[tuple[Task, Eve
     return [(task, latest.get(task.pk)) for task in tasks]
 
 
-class CappedPaginator(Paginator):
+class Pages(Paginator):
+    """The pages of an office list; every row is counted (see CappedPaginator)."""
+
+    @property
+    def capped(self) -> bool:
+        return False
+
+
+class CappedPaginator(Pages):
     """Pages of a list that only grows (what an expert handled), counting at most ``cap``
     rows: the page costs the same after ten years. Past the cap the list says «۱۰۰۰+» and
     the search and the CSV export reach the older rows."""

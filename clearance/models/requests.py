@@ -2,6 +2,7 @@
 its thread of comments and documents is in ``thread``."""
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -283,11 +284,31 @@ class Event(Undeletable):
         added = self.details.get("documents", 0) if isinstance(self.details, dict) else 0
         return added if isinstance(added, int) else 0
 
+    # What an office recorded with its approval (``details``), for the pages: named here so a
+    # template never looks up a key the step did not record (a failed lookup is costly).
+    def _detail(self, name: str) -> Any:
+        return self.details.get(name) if isinstance(self.details, dict) else None
+
+    @property
+    def letter_number(self) -> str | None:
+        """The letter number the secretariat gave the request in this step, if it did."""
+        return self._detail("letter_number")  # type: ignore[no-any-return]
+
     @property
     def letter_date(self) -> dt.date | None:
         """The date of the letter the secretariat numbered in this step, if it did."""
-        recorded = self.details.get("letter_date") if isinstance(self.details, dict) else None
+        recorded = self._detail("letter_date")
         return dt.date.fromisoformat(recorded) if recorded else None
+
+    @property
+    def had_dormitory(self) -> bool | None:
+        """The dormitory's answer: whether the student had a room (None: not this step)."""
+        return self._detail("had_dormitory")  # type: ignore[no-any-return]
+
+    @property
+    def form_registered(self) -> bool:
+        """The welfare office registered the clearance form in its own system."""
+        return bool(self._detail("form_registered"))
 
 
 class LetterSequence(models.Model):

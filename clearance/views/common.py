@@ -1,5 +1,6 @@
 """What every page shares: clean parameters, the signed-in user, one way to run an action."""
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ from clearance.forms import (
 )
 from clearance.models import ClearanceRequest, Comment, Document, Event
 from clearance.notifications import inbox
-from persian.text import normalize_letters
+from persian.text import format_jalali, normalize_letters
 
 T = TypeVar("T")
 
@@ -106,8 +107,10 @@ def request_detail_context(clearance_request: ClearanceRequest, *, staff: bool) 
 
 
 def _display(obj: ClearanceRequest, name: str) -> Any:
+    """A field's value as the page shows it (a date in Jalali; the template sets the digits)."""
     display = getattr(obj, f"get_{name}_display", None)
-    return display() if display else getattr(obj, name)
+    value = display() if display else getattr(obj, name)
+    return format_jalali(value) if isinstance(value, dt.date) else value
 
 
 def officer(request: HttpRequest) -> User:

@@ -5,7 +5,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -106,7 +105,7 @@ def _task_list(
     if request.GET.get("format") == "csv":
         return tasks_csv(tasks, tab=tab)
     size = settings.TASVIEH_QUEUE_PAGE_SIZE
-    paginator = Paginator(_task_rows(tasks), size)
+    paginator = tasklists.Pages(_task_rows(tasks), size)
     if tab == "handled":
         paginator = tasklists.CappedPaginator(_task_rows(tasks), size, cap=HANDLED_COUNTED)
     elif tab == "queue":
@@ -131,7 +130,8 @@ def _task_list(
             "title": title,
             "faculties": access.officer_faculties(user),
             "request_types": tables.active(RequestType),
-            "filters": request.GET,
+            # Every filter named (blank if not given): the form never looks up a missing key.
+            "filters": {name: request.GET.get(name, "") for name in filters.filters},
             "query": query.urlencode(),
         },
     )

@@ -67,3 +67,35 @@ def test_demo_students_carry_the_names_written_on_their_forms(db):
     assert len(names) == len(experts)
     assert not names & {r.full_name for r in requests}
     assert not [n for n in names if "(" in n or "دانشکده" in n]
+
+
+def test_the_request_page_shows_what_each_office_recorded(
+    submitted, student_client, experts, faculty
+):
+    """The letter's number and date, the dormitory's answer, the welfare registration, and
+    the birth date, in Jalali with Persian digits."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from clearance.models import Event
+    from persian.text import format_jalali, persian_digits
+    from tests.conftest import CHAIN, act, expert_for, open_task
+
+    for _ in CHAIN[:-1]:  # up to the faculty's closure
+        office = open_task(submitted).flow_task.name
+        act(expert_for(experts, office, faculty), submitted, dormitory=True)
+
+    page = student_client.get(reverse("request_detail", args=[submitted.pk])).content.decode()
+
+    numbered = Event.objects.get(request=submitted, office__code="secretariat", kind="approved")
+    assert numbered.letter_number and numbered.letter_date
+    with translation.override("fa"):
+        had = gettext("Had a dormitory")
+        registered = gettext("Clearance form registered in the welfare system")
+    letter = re.search(r'<div class="small decision letter">(.*?)</div>', page).group(1)
+    letter = re.sub("[\u200e\u200f\u2066-\u2069]", "", letter)  # the number reads left to right
+    assert persian_digits(numbered.letter_number) in letter
+    assert persian_digits(format_jalali(numbered.letter_date)) in letter
+    assert re.search(rf'<div class="small decision dormitory">{had}</div>', page)
+    assert f'<div class="small decision welfare">{registered}</div>' in page
+    assert persian_digits(format_jalali(submitted.birth_date)) in page
