@@ -11,12 +11,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
+from hypothesis import HealthCheck, given, settings
 
 from accounts.models import User
 from clearance import services
-from clearance.models import Delivery, FieldOfStudy, Notification
+from clearance.models import ClearanceRequest, Delivery, Event, FieldOfStudy, Notification
 from tests.conftest import expert_for, login, open_task
 from tests.factories import ExpertFactory
+from tests.test_no_server_error import ODD
 
 pytestmark = pytest.mark.django_db
 
@@ -238,3 +240,43 @@ def test_no_email_address_means_no_email(submitted, student, experts, faculty):
     services.request_return(task=task, user=expert, reason=RETURN_REASON)
 
     assert deliveries() == [("sms", submitted.mobile, "queued")]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(reason=ODD)
+def test_any_reason_for_a_move_is_refused_clearly_or_told_whole(
+    submitted, sara, experts, faculty, other_faculty, reason
+):
+    """The reason an education expert types, whatever its characters, reaches the student as
+    the timeline records it, or the page refuses it with a message: never a 500."""
+    submitted.refresh_from_db()
+    here, there = (
+        (faculty, other_faculty) if submitted.faculty_id == faculty.pk else (other_faculty, faculty)
+    )
+    field = FieldOfStudy.objects.filter(faculty=there, is_active=True).first()
+    client = login(Client(), expert_for(experts, "education", here))
+    told = set(Notification.objects.filter(kind="moved").values_list("pk", flat=True))
+
+    response = client.post(
+        reverse("task_faculty_change", args=[open_task(submitted).pk]),
+        {"faculty": there.pk, "field_of_study": field.pk, "reason": reason},
+        follow=True,
+    )
+
+    new = Notification.objects.filter(kind="moved").exclude(pk__in=told)
+    if response.status_code == 400:  # refused: the request stayed, and the form says why
+        assert not new
+        assert ClearanceRequest.objects.get(pk=submitted.pk).faculty_id == here.pk
+        assert "invalid-feedback" in response.content.decode()
+        return
+    assert response.status_code == 200
+    notification = new.get()
+    note = Event.objects.filter(request=submitted, kind="moved").latest("pk").note
+    assert note and notification.excerpt == note[:300] and "\x00" not in note
+    email = Delivery.objects.get(notification=notification, channel="email")
+    assert note in email.body
