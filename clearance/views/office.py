@@ -239,11 +239,12 @@ def _render_task(
 def _student_answer(request: HttpRequest, task: Task, detail: dict[str, Any]) -> dict[str, Any]:
     """What the student sent on this task that the expert has not read yet (for the banner)."""
     unread = notifications_seen(request, task_id=task.pk)
+    answer: dict[str, Any] = {"resubmission": None, "message": None}  # both named: no lookup fails
     if Notification.Kind.RESUBMITTED in unread:
-        return {"resubmission": latest_resubmission(detail)}
-    if Notification.Kind.REPLIED in unread:
-        return {"message": latest_message(detail, from_office=False)}
-    return {}
+        answer["resubmission"] = latest_resubmission(detail)
+    elif Notification.Kind.REPLIED in unread:
+        answer["message"] = latest_message(detail, from_office=False)
+    return answer
 
 
 def _task_action(request: HttpRequest, pk: int) -> tuple[User, Task]:
