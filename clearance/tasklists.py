@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -41,11 +41,22 @@ def with_events(tasks: Iterable[Task], kind: Event.Kind) -> list[tuple[Task, Eve
 
 
 class Pages(Paginator):
-    """The pages of an office list; every row is counted (see CappedPaginator)."""
+    """The pages of an office list; every row is counted (see CappedPaginator).
+
+    A page holds its full share of rows whatever the count says: the queue takes its count
+    from the menu's, which may be a few seconds old (clearance.waiting), and Django's own
+    paginator would cut the rows at that number. So only the total and the number of pages
+    may lag, never the rows.
+    """
 
     @property
     def capped(self) -> bool:
         return False
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return Page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 class CappedPaginator(Pages):

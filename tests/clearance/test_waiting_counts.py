@@ -105,3 +105,21 @@ def test_zero_seconds_counts_on_every_page(settings, experts, faculty, student, 
     counts, counting = menu(client)
 
     assert counts["education"] == 1 and len(counting) == 1
+
+
+def test_a_lagging_count_never_hides_a_row_of_the_queue(experts, faculty, student, other_student):
+    """The queue's total comes from the kept count; its rows always come from the database."""
+    two_waiting(faculty, student, other_student)
+    expert = expert_for(experts, "education", faculty)
+    client = login(Client(), expert)
+    task = open_task(student.clearance_requests.get())
+    services.task_claim(task=task, user=expert)
+    assert menu(client)[0]["education"] == 1  # kept: one waiting
+
+    # Another server process releases the task: this process sees no save of its own.
+    Task.objects.filter(pk=task.pk).update(status=STATUS.NEW, owner=None)
+    queue = client.get(reverse("office_queue"))
+
+    assert queue.context["page"].paginator.count == 1  # the total lags …
+    assert len(queue.context["rows"]) == 2  # … the rows do not
+    assert f'href="/office/tasks/{task.pk}/"' in queue.content.decode()
