@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import tables
 from clearance import services
 from clearance.forms import NotificationPreferenceForm
 from clearance.models import ClearanceRequest, Notification
@@ -27,8 +26,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         .order_by("-created", "-pk")
     )
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    for notification in page.object_list:
-        tables.attach(notification.request, "faculty")  # a move names the new faculty
     return render(request, "clearance/notification_list.html", {"page": page})
 
 

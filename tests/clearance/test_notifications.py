@@ -131,11 +131,12 @@ def test_a_move_to_another_faculty_tells_the_student(
         assert f"/requests/{submitted.pk}/" in text
     assert "رشته در دانشکده پرستاری است" in email.body
     assert submitted.national_code not in email.body + sms.body
+    # The bell says what happened then, not where the request is now (it may move again).
     page = login(Client(), sara).get(reverse("notification_list")).content.decode()
-    assert f"درخواست شما را به {other_faculty.name} منتقل کرد" in page
+    assert "درخواست شما را به دانشکده دیگری منتقل کرد" in page
 
 
-def test_the_bell_names_each_moves_faculty_without_a_query_per_row(
+def test_the_bell_lists_moves_without_a_query_per_row(
     submitted, sara, experts, faculty, other_faculty
 ):
     moved(submitted, experts, faculty, other_faculty)
@@ -148,7 +149,7 @@ def test_the_bell_names_each_moves_faculty_without_a_query_per_row(
     with CaptureQueriesContext(connection) as six:
         page = client.get(reverse("notification_list")).content.decode()
 
-    assert page.count(other_faculty.name) >= 6
+    assert page.count("درخواست شما را به دانشکده دیگری منتقل کرد") == 6
     assert len(six) == len(one)
 
 
