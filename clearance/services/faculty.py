@@ -1,6 +1,7 @@
 """The education office moves a request filed under the wrong faculty."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
@@ -105,4 +106,8 @@ def request_faculty_change(
             actor=user,
             excerpt=reason,
         )
+        # A return no longer stands: the student is not asked for a correction any more.
+        Notification.objects.filter(
+            request=clearance_request, kind=Notification.Kind.RETURNED, read_at__isnull=True
+        ).update(read_at=timezone.now())
     return clearance_request

@@ -281,3 +281,20 @@ def test_any_reason_for_a_move_is_refused_clearly_or_told_whole(
     assert note and notification.excerpt == note[:300] and "\x00" not in note
     email = Delivery.objects.get(notification=notification, channel="email")
     assert note in email.body
+
+
+def test_a_move_lifts_the_your_turn_mark_of_a_return(
+    submitted, sara, experts, faculty, other_faculty
+):
+    """A returned request that the education office moves waits for the new faculty's
+    offices, not for its student: «my requests» no longer asks for a reply."""
+    expert = expert_for(experts, "education", faculty)
+    services.request_return(task=open_task(submitted), user=expert, reason=RETURN_REASON)
+    client = login(Client(), sara)
+    assert "your-turn" in client.get(reverse("request_list")).content.decode()
+
+    moved(submitted, experts, faculty, other_faculty)
+
+    assert "your-turn" not in client.get(reverse("request_list")).content.decode()
+    unread = Notification.objects.filter(recipient=sara, read_at__isnull=True)
+    assert list(unread.values_list("kind", flat=True)) == ["moved"]
