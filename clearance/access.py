@@ -97,9 +97,16 @@ def request_for_viewer(*, pk: int, user: User) -> ClearanceRequest:
 
 def tasks_for_officer(user: User) -> QuerySet[Task]:
     """Office tasks (open or done) whose office and faculty the user's roles cover."""
-    return Task.objects.filter(
-        flow_task_type="HUMAN", owner_permission__in=office_permissions(user)
-    )
+    return _office_tasks(office_permissions(user))
+
+
+def _office_tasks(permissions: Iterable[str]) -> QuerySet[Task]:
+    return Task.objects.filter(flow_task_type="HUMAN", owner_permission__in=permissions)
+
+
+def _office_code(permission: str) -> str:
+    """The office a role's permission names: clearance.office.<office>[.<faculty>]."""
+    return permission.split(".")[2]
 
 
 def task_for_officer(*, pk: int, user: User) -> Task:
@@ -147,9 +154,7 @@ def _unclaimed(permissions: Iterable[str]) -> QuerySet[Task]:
     returned = ClearanceRequest.objects.filter(
         process_id=OuterRef("process_id"), status=ClearanceRequest.Status.RETURNED
     )
-    return Task.objects.filter(
-        flow_task_type="HUMAN", owner_permission__in=permissions, status=STATUS.NEW
-    ).filter(~Exists(returned))
+    return _office_tasks(permissions).filter(status=STATUS.NEW).filter(~Exists(returned))
 
 
 def next_task_for_officer(user: User, *, after: Task) -> Task | None:
@@ -167,7 +172,7 @@ def next_task_for_officer(user: User, *, after: Task) -> Task | None:
 
 
 def officer_offices(user: User) -> list[Office]:
-    codes = {p.split(".")[2] for p in office_permissions(user)}
+    codes = {_office_code(p) for p in office_permissions(user)}
     return [office for code, office in offices().items() if code in codes]
 
 
@@ -195,8 +200,7 @@ def waiting_counts(user: User) -> list[tuple[Office, int]]:
         per_permission = waiting.counts(office_permissions(user), _count_unclaimed)
         per_office: Counter[str] = Counter()
         for permission, n in per_permission.items():
-            # A role's permission is clearance.office.<office>[.<faculty>].
-            per_office[permission.split(".")[2]] += n
+            per_office[_office_code(permission)] += n
         setattr(
             user,
             _WAITING,

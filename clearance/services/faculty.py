@@ -1,7 +1,6 @@
 """The education office moves a request filed under the wrong faculty."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
@@ -13,6 +12,7 @@ from clearance.flows import ClearanceFlow
 from clearance.models import ClearanceRequest, Event, FieldOfStudy, Notification
 from clearance.notifications import notify_student
 from clearance.services.common import activation_of, process_lock, refuse_own_request
+from clearance.services.notifications import notifications_read
 
 
 def may_change_faculty(clearance_request: ClearanceRequest, user: User) -> bool:
@@ -107,7 +107,9 @@ def request_faculty_change(
             excerpt=reason,
         )
         # A return no longer stands: the student is not asked for a correction any more.
-        Notification.objects.filter(
-            request=clearance_request, kind=Notification.Kind.RETURNED, read_at__isnull=True
-        ).update(read_at=timezone.now())
+        notifications_read(
+            user=clearance_request.student,
+            request_id=clearance_request.pk,
+            kinds=(Notification.Kind.RETURNED,),
+        )
     return clearance_request

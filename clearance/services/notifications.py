@@ -24,12 +24,16 @@ def notifications_read(
     request_id: int | None = None,
     task_id: int | None = None,
     pk: int | None = None,
+    kinds: tuple[str, ...] = (),
 ) -> int:
-    """Mark read what the user has just opened: one notification, a task, a request, or all.
+    """Mark read what the user has just opened: one notification, a task, a request, or all
+    (of ``kinds`` only, if given).
 
     A student's notifications about a request have no task; an expert's always name one.
     """
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if kinds:
+        unread = unread.filter(kind__in=kinds)
     if pk is not None:
         unread = unread.filter(pk=pk)
     elif task_id is not None:

@@ -25,6 +25,11 @@ def menu(client: Client) -> tuple[dict[str, int], list[str]]:
     return {office.code: n for office, n in response.context["office_waiting"]}, counting
 
 
+def changed_elsewhere(task: Task, **values) -> None:
+    """Another server process changes the task: this process sees no save of its own."""
+    Task.objects.filter(pk=task.pk).update(**values)
+
+
 def two_waiting(faculty, student, other_student):
     for serial, who in enumerate((student, other_student), start=1):
         services.request_submit(student=who, data=form_values(serial=serial, faculty=faculty))
@@ -83,10 +88,7 @@ def test_a_change_made_elsewhere_shows_within_the_kept_time(
     client = login(Client(), expert_for(experts, "education", faculty))
     assert menu(client)[0]["education"] == 2
 
-    # Another server process claims a task: this process sees no save of its own.
-    Task.objects.filter(pk=open_task(student.clearance_requests.get()).pk).update(
-        status=STATUS.ASSIGNED
-    )
+    changed_elsewhere(open_task(student.clearance_requests.get()), status=STATUS.ASSIGNED)
     assert menu(client)[0]["education"] == 2
     time.sleep(1.1)
 
@@ -99,9 +101,7 @@ def test_zero_seconds_counts_on_every_page(settings, experts, faculty, student, 
     client = login(Client(), expert_for(experts, "education", faculty))
     assert menu(client)[0]["education"] == 2
 
-    Task.objects.filter(pk=open_task(student.clearance_requests.get()).pk).update(
-        status=STATUS.ASSIGNED
-    )
+    changed_elsewhere(open_task(student.clearance_requests.get()), status=STATUS.ASSIGNED)
     counts, counting = menu(client)
 
     assert counts["education"] == 1 and len(counting) == 1
@@ -116,8 +116,7 @@ def test_a_lagging_count_never_hides_a_row_of_the_queue(experts, faculty, studen
     services.task_claim(task=task, user=expert)
     assert menu(client)[0]["education"] == 1  # kept: one waiting
 
-    # Another server process releases the task: this process sees no save of its own.
-    Task.objects.filter(pk=task.pk).update(status=STATUS.NEW, owner=None)
+    changed_elsewhere(task, status=STATUS.NEW, owner=None)  # released
     queue = client.get(reverse("office_queue"))
 
     assert queue.context["page"].paginator.count == 1  # the total lags …
